@@ -1,9 +1,16 @@
 package retrieval
 
 import (
+	"cmp"
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
+	"slices"
+	"sync"
+
+	"github.com/philippgille/chromem-go"
 
 	"github.com/newsdesk/newsdesk/corpus"
 )
@@ -17,9 +24,15 @@ type Options struct {
 	// Logger receives warnings (a corrupt index rebuilt, an embedder change);
 	// nil discards them.
 	Logger *slog.Logger
+	// ChunkChars and ChunkOverlap override DefaultChunkChars and
+	// DefaultChunkOverlap.
+	ChunkChars, ChunkOverlap int
+	// BatchSize is how many chunks are embedded per Embedder call (and per
+	// progress report); default 256.
+	BatchSize int
 }
 
-// SyncStats reports what a Sync did.
+// SyncStats reports what an Add or Sync did.
 type SyncStats struct {
 	Added, Updated, Unchanged, Removed int // articles
 	ChunksEmbedded                     int
@@ -27,53 +40,467 @@ type SyncStats struct {
 
 // Stats describes an index.
 type Stats struct {
-	Dir        string
-	EmbedderID string
-	Dim        int
-	Articles   int
-	Chunks     int
-	Terms      int       // distinct BM25 terms
-	Bytes      int64     // size on disk, 0 in memory
-	Dates      [2]string // earliest and latest publication date, "" if none
+	Dir        string    `json:"dir"`
+	EmbedderID string    `json:"embedder"`
+	Dim        int       `json:"dim"`
+	Articles   int       `json:"articles"`
+	Chunks     int       `json:"chunks"`
+	Terms      int       `json:"terms"`           // distinct BM25 terms
+	Bytes      int64     `json:"bytes"`           // size on disk, 0 in memory
+	Dates      [2]string `json:"dates"`           // earliest and latest publication date
+	Stale      int       `json:"stale,omitempty"` // articles waiting to be re-embedded
 }
 
-// Index is a persistent hybrid (vector + BM25) index of articles.
-// It is safe for concurrent Search calls; Sync must not run concurrently
-// with other calls.
+// Index is a persistent hybrid index of articles: chunk vectors in a
+// chromem-go collection and a BM25 index over the same chunks, fused by
+// reciprocal rank fusion. Search may be called concurrently; Add, Sync and
+// Refresh are serialised against everything else.
 type Index struct {
 	opts Options
+	log  *slog.Logger
+
+	mu      sync.RWMutex
+	entries map[string]*entry // by article id
+	ids     []string          // sorted article ids
+	dim     int
+
+	// Derived search structures, rebuilt by rebuild().
+	col   *chromem.Collection
+	lex   *bm25
+	docs  []chunkRef // BM25 document number -> chunk
+	byID  map[string]chunkRef
+	sigs  map[string]struct{} // letter-set signatures of indexed words
+	bytes int64
 }
 
-// Open loads the index in opts.Dir, or starts an empty one. An index written
-// by another embedder, or one that is corrupt or half-written, is discarded
-// with a warning and rebuilt by the next Sync.
+// entry is one indexed article; it is also the persisted form.
+type entry struct {
+	Article corpus.Article
+	Hash    string
+	Chunks  []Chunk
+	Vectors [][]float32 // nil when stale (embedder changed)
+}
+
+type chunkRef struct {
+	e *entry
+	i int
+}
+
+// Open loads the index in opts.Dir, or starts an empty one. An index built
+// by another embedder keeps its articles but is re-embedded by the next
+// Add, Sync or Refresh. A corrupt or half-written index file is moved aside
+// (never deleted) and the index starts empty, with a warning.
 func Open(opts Options) (*Index, error) {
-	return nil, errors.New("not implemented")
+	if opts.Embedder == nil {
+		return nil, errors.New("index: no embedder")
+	}
+	if opts.ChunkChars <= 0 {
+		opts.ChunkChars = DefaultChunkChars
+	}
+	if opts.ChunkOverlap <= 0 {
+		opts.ChunkOverlap = DefaultChunkOverlap
+	}
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = 256
+	}
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	ix := &Index{opts: opts, log: log, entries: make(map[string]*entry)}
+	if opts.Dir != "" {
+		snap, size, err := load(opts.Dir)
+		switch {
+		case errors.Is(err, errNoIndex):
+		case err != nil:
+			moved, merr := quarantine(opts.Dir)
+			if merr != nil {
+				return nil, fmt.Errorf("index %s is unreadable (%v) and could not be moved aside: %w", opts.Dir, err, merr)
+			}
+			log.Warn("index is corrupt; starting a new one", "dir", opts.Dir, "err", err, "moved_to", moved)
+		default:
+			ix.bytes = size
+			for i := range snap.Entries {
+				e := &snap.Entries[i]
+				ix.entries[e.Article.ID] = e
+			}
+			ix.dim = snap.Dim
+			if snap.EmbedderID != opts.Embedder.ID() {
+				log.Warn("index was built with another embedder; its articles will be re-embedded",
+					"dir", opts.Dir, "was", snap.EmbedderID, "now", opts.Embedder.ID())
+				for _, e := range ix.entries {
+					e.Vectors = nil
+				}
+				ix.dim = 0
+			}
+		}
+	}
+	if err := ix.rebuild(); err != nil {
+		return nil, err
+	}
+	return ix, nil
 }
 
 // Add indexes articles, replacing any with the same id; unchanged articles
-// (same Hash) are not re-embedded. progress, if non-nil, is called with the
-// number of chunks embedded so far and the total to embed.
+// (same Hash) are not re-embedded, and stale ones are. progress, if non-nil,
+// is called with the number of chunks embedded so far and the total.
 func (ix *Index) Add(ctx context.Context, articles []corpus.Article, progress func(done, total int)) (SyncStats, error) {
-	return SyncStats{}, errors.New("not implemented")
+	return ix.update(ctx, articles, false, progress)
 }
 
 // Sync makes the index hold exactly articles: like Add, and it also removes
 // indexed articles that are not in the list.
 func (ix *Index) Sync(ctx context.Context, articles []corpus.Article, progress func(done, total int)) (SyncStats, error) {
-	return SyncStats{}, errors.New("not implemented")
+	return ix.update(ctx, articles, true, progress)
 }
 
-// Search implements Searcher.
+// Refresh re-embeds stale articles (after an embedder change) and changes
+// nothing else.
+func (ix *Index) Refresh(ctx context.Context, progress func(done, total int)) (SyncStats, error) {
+	return ix.update(ctx, nil, false, progress)
+}
+
+func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bool, progress func(done, total int)) (SyncStats, error) {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	var st SyncStats
+
+	seen := make(map[string]bool, len(articles))
+	var todo []*entry
+	for i := range articles {
+		a := articles[i]
+		if seen[a.ID] {
+			return st, fmt.Errorf("index: article id %q given twice", a.ID)
+		}
+		seen[a.ID] = true
+		h := a.Hash()
+		old := ix.entries[a.ID]
+		if old != nil && old.Hash == h && old.Vectors != nil {
+			st.Unchanged++
+			continue
+		}
+		if old != nil {
+			st.Updated++
+		} else {
+			st.Added++
+		}
+		e := &entry{Article: a, Hash: h}
+		e.Chunks = ChunkArticle(&e.Article, ix.opts.ChunkChars, ix.opts.ChunkOverlap)
+		todo = append(todo, e)
+	}
+	changed := false
+	if prune {
+		for id := range ix.entries {
+			if !seen[id] {
+				delete(ix.entries, id)
+				st.Removed++
+				changed = true
+			}
+		}
+	}
+	// Stale entries (embedder changed) not replaced above are re-embedded.
+	for id, e := range ix.entries {
+		if e.Vectors == nil && !seen[id] {
+			todo = append(todo, &entry{Article: e.Article, Hash: e.Hash, Chunks: e.Chunks})
+		}
+	}
+	slices.SortFunc(todo, func(a, b *entry) int { return cmp.Compare(a.Article.ID, b.Article.ID) })
+
+	total := 0
+	for _, e := range todo {
+		total += len(e.Chunks)
+	}
+	done := 0
+	if progress != nil && total > 0 {
+		progress(0, total)
+	}
+	// Embed in batches that may span articles; an article joins the index
+	// once all its chunks are embedded, so an interrupted run keeps every
+	// finished article (and saves them) and resumes with the rest.
+	var batch []string
+	var pending []*entry
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		vecs, err := ix.opts.Embedder.Embed(ctx, batch)
+		if err != nil {
+			return fmt.Errorf("embed %d chunks: %w", len(batch), err)
+		}
+		if len(vecs) != len(batch) {
+			return fmt.Errorf("embed: got %d vectors for %d chunks", len(vecs), len(batch))
+		}
+		k := 0
+		for _, e := range pending {
+			for len(e.Vectors) < len(e.Chunks) && k < len(vecs) {
+				v := vecs[k]
+				k++
+				if ix.dim == 0 {
+					ix.dim = len(v)
+				}
+				if len(v) != ix.dim || !normalize(v) {
+					return fmt.Errorf("embed: bad vector for %s (dim %d, index dim %d, or zero)", e.Article.ID, len(v), ix.dim)
+				}
+				e.Vectors = append(e.Vectors, v)
+			}
+		}
+		st.ChunksEmbedded += len(batch)
+		done += len(batch)
+		batch = batch[:0]
+		// Commit finished articles.
+		rest := pending[:0]
+		for _, e := range pending {
+			if len(e.Vectors) == len(e.Chunks) {
+				ix.entries[e.Article.ID] = e
+				changed = true
+			} else {
+				rest = append(rest, e)
+			}
+		}
+		pending = rest
+		if progress != nil {
+			progress(done, total)
+		}
+		return nil
+	}
+	var err error
+	for _, e := range todo {
+		if len(e.Chunks) == 0 {
+			e.Vectors = [][]float32{}
+			ix.entries[e.Article.ID] = e
+			changed = true
+			continue
+		}
+		e.Vectors = make([][]float32, 0, len(e.Chunks))
+		pending = append(pending, e)
+		for _, c := range e.Chunks {
+			batch = append(batch, c.Text)
+			if len(batch) >= ix.opts.BatchSize {
+				if err = flush(); err != nil {
+					break
+				}
+			}
+		}
+		if err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = flush()
+	}
+	if changed || err != nil {
+		if rerr := ix.rebuild(); rerr != nil && err == nil {
+			err = rerr
+		}
+		if ix.opts.Dir != "" {
+			size, serr := save(ix.opts.Dir, ix.snapshot())
+			if serr != nil && err == nil {
+				err = serr
+			}
+			ix.bytes = size
+		}
+	}
+	return st, err
+}
+
+func (ix *Index) snapshot() *snapshot {
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim}
+	for _, id := range ix.ids {
+		s.Entries = append(s.Entries, *ix.entries[id])
+	}
+	return s
+}
+
+// rebuild recreates the sorted id list, the BM25 index and the chromem
+// collection from the entries. Stale entries (no vectors) are searchable
+// by BM25 only.
+func (ix *Index) rebuild() error {
+	ix.ids = ix.ids[:0]
+	for id := range ix.entries {
+		ix.ids = append(ix.ids, id)
+	}
+	slices.Sort(ix.ids)
+
+	db := chromem.NewDB()
+	emb := ix.opts.Embedder
+	col, err := db.CreateCollection("chunks", nil, func(ctx context.Context, text string) ([]float32, error) {
+		vs, err := emb.Embed(ctx, []string{text})
+		if err != nil {
+			return nil, err
+		}
+		return vs[0], nil
+	})
+	if err != nil {
+		return fmt.Errorf("index: create collection: %w", err)
+	}
+	lex := newBM25()
+	docs := make([]chunkRef, 0, len(ix.docs))
+	byID := make(map[string]chunkRef, len(ix.byID))
+	stems := make(map[string]string)
+	sigs := make(map[string]struct{})
+	ctx := context.Background()
+	for _, id := range ix.ids {
+		e := ix.entries[id]
+		for i, c := range e.Chunks {
+			ref := chunkRef{e, i}
+			lex.addCached(c.Text, stems)
+			docs = append(docs, ref)
+			byID[c.ID] = ref
+			if e.Vectors != nil {
+				// AddDocument, not AddDocuments: the vectors are ours
+				// already, and AddDocuments starts a goroutine per document.
+				if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: e.Vectors[i]}); err != nil {
+					return fmt.Errorf("index: add %s: %w", c.ID, err)
+				}
+			}
+		}
+	}
+	for w := range stems {
+		if len(w) >= 5 {
+			sigs[sortedLetters(w)] = struct{}{}
+		}
+	}
+	ix.col, ix.lex, ix.docs, ix.byID, ix.sigs = col, lex, docs, byID, sigs
+	return nil
+}
+
+// Fusion parameters: each ranking contributes its top candidates, fused by
+// reciprocal rank fusion with the customary k = 60.
+const (
+	rrfK       = 60
+	candidates = 50
+)
+
+// Search implements Searcher: BM25 and vector rankings fused by RRF.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
-	return nil, errors.New("not implemented")
+	if k <= 0 {
+		return nil, nil
+	}
+	qv, err := ix.opts.Embedder.Embed(ctx, []string{query})
+	if err != nil {
+		return nil, fmt.Errorf("embed query: %w", err)
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+
+	fused := make(map[string]*Hit)
+	get := func(ref chunkRef) *Hit {
+		c := ref.e.Chunks[ref.i]
+		h := fused[c.ID]
+		if h == nil {
+			h = &Hit{Chunk: c, Article: &ref.e.Article}
+			fused[c.ID] = h
+		}
+		return h
+	}
+	for r, s := range ix.lex.search(Terms(query), candidates, nil) {
+		h := get(ix.docs[s.doc])
+		h.LexRank = r + 1
+		h.Score += 1 / float64(rrfK+r+1)
+	}
+	if n := min(candidates, ix.col.Count()); n > 0 && len(qv) == 1 && len(qv[0]) == ix.dim {
+		res, err := ix.col.QueryEmbedding(ctx, qv[0], n, nil, nil)
+		if err != nil {
+			return nil, fmt.Errorf("vector search: %w", err)
+		}
+		for r, d := range res {
+			ref, ok := ix.byID[d.ID]
+			if !ok {
+				continue
+			}
+			h := get(ref)
+			h.VecRank = r + 1
+			h.Score += 1 / float64(rrfK+r+1)
+		}
+	}
+	hits := make([]Hit, 0, len(fused))
+	for _, h := range fused {
+		hits = append(hits, *h)
+	}
+	slices.SortFunc(hits, func(a, b Hit) int {
+		if a.Score != b.Score {
+			return cmp.Compare(b.Score, a.Score)
+		}
+		return cmp.Compare(a.Chunk.ID, b.Chunk.ID)
+	})
+	if len(hits) > k {
+		hits = hits[:k]
+	}
+	return hits, nil
 }
 
 // Articles implements Searcher.
-func (ix *Index) Articles() []*corpus.Article { return nil }
+func (ix *Index) Articles() []*corpus.Article {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	out := make([]*corpus.Article, len(ix.ids))
+	for i, id := range ix.ids {
+		out[i] = &ix.entries[id].Article
+	}
+	return out
+}
 
 // Article implements Searcher.
-func (ix *Index) Article(id string) *corpus.Article { return nil }
+func (ix *Index) Article(id string) *corpus.Article {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if e := ix.entries[id]; e != nil {
+		return &e.Article
+	}
+	return nil
+}
+
+// DocFreq implements TermStats: how many chunks contain term.
+func (ix *Index) DocFreq(term string) int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex.df(term)
+}
+
+// Known implements TermStats: whether the corpus has word (lower-cased)
+// as written, as a transliteration variant, or as a near-anagram of it
+// ("Iyzum" for "Izyum").
+func (ix *Index) Known(word string) bool {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.lex.df(Term(word)) > 0 {
+		return true
+	}
+	if len(word) < 5 {
+		return false
+	}
+	_, ok := ix.sigs[sortedLetters(word)]
+	return ok
+}
+
+// NumChunks implements TermStats.
+func (ix *Index) NumChunks() int {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.lex.live
+}
 
 // Stats describes the index.
-func (ix *Index) Stats() Stats { return Stats{} }
+func (ix *Index) Stats() Stats {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
+		Articles: len(ix.ids), Chunks: len(ix.docs), Terms: len(ix.lex.postings), Bytes: ix.bytes}
+	for _, id := range ix.ids {
+		e := ix.entries[id]
+		if e.Vectors == nil {
+			st.Stale++
+		}
+		d := e.Article.Date()
+		if d == "" {
+			continue
+		}
+		if st.Dates[0] == "" || d < st.Dates[0] {
+			st.Dates[0] = d
+		}
+		if d > st.Dates[1] {
+			st.Dates[1] = d
+		}
+	}
+	return st
+}

@@ -50,3 +50,16 @@ type Searcher interface {
 	// Article returns the article with the given id, or nil.
 	Article(id string) *corpus.Article
 }
+
+// TermStats is implemented by searchers that can tell how common a search
+// term is; answerers use it to weigh question words and to notice words the
+// corpus has never seen.
+type TermStats interface {
+	// DocFreq is the number of chunks that contain term (see Terms).
+	DocFreq(term string) int
+	// NumChunks is the number of chunks indexed.
+	NumChunks() int
+	// Known reports whether a lower-cased word, or a spelling variant of
+	// it, occurs in the corpus.
+	Known(word string) bool
+}

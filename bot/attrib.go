@@ -1,0 +1,139 @@
+package bot
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Speaker attribution for quotations. News copy attributes a quotation in
+// a handful of ways: "..., Girkin said", "said Girkin", "Girkin said ...",
+// or "..., he said" with the name in an earlier sentence. These rules are
+// about English newswire grammar, not about any particular article.
+
+var speechVerbs = `said|says|told|added|wrote|stated|tweeted|noted|warned|declared|insisted|explained|announced|posted|recalled|argued|asked`
+
+var (
+	// “...,” Girkin said / ... Vladislav Sokolov told RIA
+	reNameVerb = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})\s+(?:` + speechVerbs + `)\b`)
+	// said Igor Girkin
+	reVerbName = regexp.MustCompile(`\b(?:` + speechVerbs + `)\s+((?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})`)
+	// Igor Girkin, one of the leaders ..., said that / called the retreat
+	reLeadName = regexp.MustCompile(`^((?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3}),[^“"]*\b(?:` + speechVerbs + `|called|described)\b`)
+	// ..., he said
+	rePronounVerb = regexp.MustCompile(`(?i)\b(he|she|they)\s+(?:` + speechVerbs + `)\b`)
+	// Igor Girkin, a former ...: two or more capitalised words
+	reFullName = regexp.MustCompile(`\p{Lu}[\p{L}’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]+)+`)
+)
+
+// notNames are capitalised words that start a name-like run without being
+// one (days, months, sentence-initial function words).
+var notNames = map[string]bool{
+	"The": true, "A": true, "An": true, "In": true, "On": true, "At": true, "But": true, "And": true,
+	"Earlier": true, "Later": true, "Meanwhile": true, "However": true, "According": true, "After": true,
+	"Monday": true, "Tuesday": true, "Wednesday": true, "Thursday": true, "Friday": true, "Saturday": true, "Sunday": true,
+	"January": true, "February": true, "March": true, "April": true, "May": true, "June": true, "July": true,
+	"August": true, "September": true, "October": true, "November": true, "December": true,
+	"It": true, "This": true, "That": true, "There": true, "They": true, "He": true, "She": true, "We": true, "I": true,
+	"Russian": false,
+}
+
+// hasQuotation reports whether s contains quoted speech.
+func hasQuotation(s string) bool {
+	return strings.ContainsAny(s, "“”\"") || strings.Contains(s, "‘") && strings.Contains(s, "’ ")
+}
+
+// speakerOf returns who is quoted in sentence s, looking back through prev
+// (the sentences before it, nearest last) for a pronoun's antecedent.
+// It returns "" when the sentence quotes nobody or the speaker is unclear.
+func speakerOf(s string, prev []string) string {
+	if !hasQuotation(s) {
+		return ""
+	}
+	outside := unquoted(s)
+	if m := reNameVerb.FindStringSubmatch(outside); m != nil {
+		if n := cleanName(m[1]); n != "" {
+			return n
+		}
+	}
+	if m := reVerbName.FindStringSubmatch(outside); m != nil {
+		if n := cleanName(m[1]); n != "" {
+			return n
+		}
+	}
+	if m := reLeadName.FindStringSubmatch(outside); m != nil {
+		if n := cleanName(m[1]); n != "" {
+			return n
+		}
+	}
+	if rePronounVerb.MatchString(outside) {
+		for i := len(prev) - 1; i >= 0 && i >= len(prev)-2; i-- {
+			if n := firstFullName(unquoted(prev[i])); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// unquoted blanks out the quoted parts of s, so that names inside a
+// quotation are not taken for its speaker.
+func unquoted(s string) string {
+	var b strings.Builder
+	depth := false
+	for _, r := range s {
+		switch r {
+		case '“':
+			depth = true
+			b.WriteRune(' ')
+			continue
+		case '”':
+			depth = false
+			b.WriteRune(' ')
+			continue
+		case '"':
+			depth = !depth
+			b.WriteRune(' ')
+			continue
+		}
+		if depth {
+			b.WriteRune(' ')
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+func firstFullName(s string) string {
+	for _, m := range reFullName.FindAllString(s, -1) {
+		if n := cleanName(m); strings.Contains(n, " ") {
+			return n
+		}
+	}
+	return ""
+}
+
+// cleanName drops leading words that are not part of a name.
+func cleanName(n string) string {
+	f := strings.Fields(n)
+	for len(f) > 0 {
+		if v, ok := notNames[f[0]]; ok && v {
+			f = f[1:]
+			continue
+		}
+		break
+	}
+	if len(f) == 0 {
+		return ""
+	}
+	for i, w := range f {
+		f[i] = strings.TrimSuffix(strings.TrimSuffix(w, "’s"), "'s")
+	}
+	r, _ := utf8.DecodeRuneInString(f[0])
+	if !unicode.IsUpper(r) {
+		return ""
+	}
+	return strings.Join(f, " ")
+}

@@ -1,0 +1,23 @@
+package bot
+
+import "testing"
+
+func TestSpeakerOf(t *testing.T) {
+	cases := []struct {
+		s    string
+		prev []string
+		want string
+	}{
+		{"“We will rebuild the bridge,” Mayor Anna Lindqvist said on Tuesday.", nil, "Mayor Anna Lindqvist"},
+		{"“Prices will rise,” said Tomas Berg, an economist.", nil, "Tomas Berg"},
+		{"“It will be like an avalanche,” he said, predicting a fallback.", []string{"Oleksii Reznikov, the defence minister, spoke to television."}, "Oleksii Reznikov"},
+		{"“I have travelled here today,” she said.", []string{"Earlier on Saturday, German foreign minister Annalena Baerbock, who was visiting, said Berlin would help."}, "Annalena Baerbock"},
+		{"The council voted to expand the tram network.", nil, ""},
+		{"“Paris is lovely,” he said.", []string{"the weather was fine."}, ""},
+	}
+	for _, c := range cases {
+		if got := speakerOf(c.s, c.prev); got != c.want {
+			t.Errorf("speakerOf(%q) = %q, want %q", c.s, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,171 @@
+package bot
+
+import (
+	"strings"
+
+	"github.com/newsdesk/newsdesk/retrieval"
+)
+
+// qtype is the kind of answer a question asks for.
+type qtype int
+
+const (
+	qOther qtype = iota
+	qWho
+	qWhen
+	qWhere
+	qWhy
+	qNumber // how many / how much / population / size / cost
+	qQuote  // what did X say
+	qDefine // who is X / what is X
+)
+
+// qterm is one weighted search term of a question.
+type qterm struct {
+	term   string
+	word   string
+	weight float64
+	name   bool // a proper name in the question
+	alt    []string
+}
+
+// query is an analysed question.
+type query struct {
+	text    string
+	terms   []qterm
+	kind    qtype
+	unknown []string // proper names the corpus has never seen
+	names   []string // proper names, as written
+}
+
+// intent words frame a question without being its subject.
+var intentWords = map[string]qtype{
+	"say": qQuote, "said": qQuote, "says": qQuote, "tell": qQuote, "told": qQuote,
+	"react": qQuote, "respond": qQuote, "comment": qQuote,
+}
+
+var numberCues = []string{"how many", "how much", "how far", "how long", "how large", "how big",
+	"population", "number of", "how old", "what percentage", "size of", "cost", "area"}
+
+// synonyms are newsroom paraphrases: a question's word may be reported with
+// another. Each group is a set of lower-case words; a question term found
+// in a group also matches the others at a lower weight.
+var synonyms = [][]string{
+	{"withdraw", "withdrawal", "withdrew", "retreat", "retreated", "pullout", "pullback", "pull", "pulled", "regroup", "abandon", "abandoned", "flee", "fled", "leave", "left"},
+	{"capture", "captured", "seize", "seized", "seizure", "take", "took", "taken", "recapture", "recaptured", "retake", "retook", "liberate", "liberated", "liberation", "fall", "fell"},
+	{"confirm", "confirmed", "confirmation", "acknowledge", "acknowledged", "admit", "admitted"},
+	{"kill", "killed", "dead", "death", "deaths", "die", "died"},
+	{"injure", "injured", "injury", "injuries", "wound", "wounded", "hurt"},
+	{"weapon", "weapons", "arms", "missile", "missiles", "rocket", "rockets", "artillery", "howitzer", "howitzers"},
+	{"population", "people", "residents", "inhabitants"},
+	{"visit", "visited", "trip", "travel", "travelled", "traveled", "arrive", "arrived"},
+	{"attack", "attacked", "offensive", "counteroffensive", "assault", "strike", "advance", "advanced", "push"},
+	{"mean", "means", "meaning", "name"},
+	{"town", "city", "village", "settlement"},
+	{"cost", "costs", "price", "spend", "spent", "euros", "dollars"},
+	{"recaptured", "regained", "reclaimed", "territory", "land", "area"},
+	{"matter", "matters", "important", "crucial", "vital", "key", "strategic", "significant"},
+	{"help", "helped", "support", "supported", "aid", "assist"},
+	{"evacuate", "evacuated", "evacuation", "evacuating"},
+	{"president", "leader"},
+	{"invade", "invaded", "invasion", "invaders", "invader"},
+	{"large", "big", "size", "population"},
+	{"minister", "ministry"},
+	{"defense", "defence"},
+}
+
+var synIndex = func() map[string][]string {
+	m := make(map[string][]string)
+	for _, g := range synonyms {
+		terms := make([]string, 0, len(g))
+		for _, w := range g {
+			terms = append(terms, retrieval.Term(w))
+		}
+		for _, w := range g {
+			t := retrieval.Term(w)
+			for _, o := range terms {
+				if o != t && !contains(m[t], o) {
+					m[t] = append(m[t], o)
+				}
+			}
+		}
+	}
+	return m
+}()
+
+func contains(xs []string, s string) bool {
+	for _, x := range xs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// analyze turns a question into weighted terms. stats may be nil.
+func analyze(q string, stats retrieval.TermStats) query {
+	out := query{text: q}
+	lq := strings.ToLower(q)
+	first := strings.Fields(lq)
+	switch {
+	case len(first) == 0:
+	case hasAnyPrefix(lq, "who is ", "who was ", "who are ", "what is the ", "what is a ", "what is ", "what was "):
+		out.kind = qDefine
+		if hasAnyPrefix(lq, "what is the population", "what is the number") {
+			out.kind = qNumber
+		}
+	case strings.HasPrefix(lq, "who") || strings.HasPrefix(lq, "which official"):
+		out.kind = qWho
+	case strings.HasPrefix(lq, "when") || strings.Contains(lq, "what day") || strings.Contains(lq, "what time") || strings.Contains(lq, "what date"):
+		out.kind = qWhen
+	case strings.HasPrefix(lq, "where"):
+		out.kind = qWhere
+	case strings.HasPrefix(lq, "why") || strings.Contains(lq, "reason"):
+		out.kind = qWhy
+	}
+	for _, c := range numberCues {
+		if strings.Contains(lq, c) {
+			out.kind = qNumber
+		}
+	}
+	toks := retrieval.Analyze(q)
+	seen := map[string]bool{}
+	for i, tk := range toks {
+		if k, ok := intentWords[tk.Word]; ok {
+			if out.kind == qOther || out.kind == qWho {
+				out.kind = k
+			}
+			continue
+		}
+		if retrieval.IsStopWord(tk.Word) || seen[tk.Term] {
+			continue
+		}
+		seen[tk.Term] = true
+		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: synIndex[tk.Term]}
+		t.name = tk.Cap && i > 0
+		if stats != nil {
+			n := float64(stats.NumChunks())
+			df := float64(stats.DocFreq(tk.Term))
+			if n > 0 {
+				t.weight = idf(n, df)
+			}
+			if t.name {
+				out.names = append(out.names, q[tk.Start:tk.Start+len(tk.Word)])
+				if df == 0 && !stats.Known(tk.Word) {
+					out.unknown = append(out.unknown, q[tk.Start:tk.Start+len(tk.Word)])
+				}
+			}
+		}
+		out.terms = append(out.terms, t)
+	}
+	return out
+}
+
+func hasAnyPrefix(s string, ps ...string) bool {
+	for _, p := range ps {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}

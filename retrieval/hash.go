@@ -1,0 +1,147 @@
+package retrieval
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"math"
+	"slices"
+)
+
+// HashEmbedder is the offline default Embedder: signed feature hashing
+// ("the hashing trick") of stemmed words, word bigrams and character
+// n-grams of each word. It needs no model and no network. Character
+// n-grams put transliteration variants (Kupyansk/Kupiansk) and typos
+// (Iyzum/Izyum) near each other; words and bigrams carry the topic.
+type HashEmbedder struct {
+	dim int
+}
+
+// DefaultHashDim is the HashEmbedder's default dimension: large enough that
+// collisions are rare for passage-sized texts, small enough that a
+// brute-force scan of 100k chunks stays fast.
+const DefaultHashDim = 256
+
+// NewHashEmbedder returns a HashEmbedder of DefaultHashDim dimensions.
+func NewHashEmbedder() *HashEmbedder { return &HashEmbedder{dim: DefaultHashDim} }
+
+// NewHashEmbedderDim returns a HashEmbedder of dim dimensions (at least 16).
+func NewHashEmbedderDim(dim int) (*HashEmbedder, error) {
+	if dim < 16 {
+		return nil, fmt.Errorf("hash embedder: dimension %d too small (min 16)", dim)
+	}
+	return &HashEmbedder{dim: dim}, nil
+}
+
+// ID implements Embedder. The version changes whenever features change,
+// so that old indexes are rebuilt rather than mixed.
+func (h *HashEmbedder) ID() string { return fmt.Sprintf("hash-v1-%d", h.dim) }
+
+// Dim returns the vector dimension.
+func (h *HashEmbedder) Dim() int { return h.dim }
+
+// Embed implements Embedder.
+func (h *HashEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
+	out := make([][]float32, len(texts))
+	for i, t := range texts {
+		if i%256 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = h.Vector(t)
+	}
+	return out, nil
+}
+
+// Vector embeds one text. The result is L2-normalised and never all-zero.
+func (h *HashEmbedder) Vector(text string) []float32 {
+	v := make([]float32, h.dim)
+	prev := ""
+	for _, tk := range Analyze(text) {
+		if IsStopWord(tk.Word) {
+			prev = ""
+			continue
+		}
+		h.add(v, "w:"+tk.Term, 1)
+		if prev != "" {
+			h.add(v, "b:"+prev+" "+tk.Term, 0.5)
+		}
+		prev = tk.Term
+		h.addGrams(v, translit(tk.Word))
+		if len(tk.Word) >= 5 {
+			// A transposition typo ("Iyzum") lands on the same
+			// letter-set feature as the word it mangles.
+			h.add(v, "a:"+sortedLetters(tk.Word), 0.7)
+		}
+	}
+	if !normalize(v) {
+		// Nothing to hash (empty text, only stop words or punctuation):
+		// a fixed unit vector keeps cosine similarity defined.
+		v[0] = 1
+	}
+	return v
+}
+
+// addGrams adds the character 3- and 4-grams of a word, with word
+// boundaries marked, sharing a total weight of 1.
+func (h *HashEmbedder) addGrams(v []float32, word string) {
+	w := []rune("<" + word + ">")
+	var grams []string
+	for n := 3; n <= 4; n++ {
+		for i := 0; i+n <= len(w); i++ {
+			grams = append(grams, string(w[i:i+n]))
+		}
+	}
+	if len(grams) == 0 {
+		return
+	}
+	weight := float32(1 / math.Sqrt(float64(len(grams))))
+	for _, g := range grams {
+		h.add(v, "c:"+g, weight)
+	}
+}
+
+// sortedLetters returns the distinct letters of w in order, with y read as
+// i: the same for "Izyum" and "Iyzum", "Zelensky" and "Zelenskyy".
+func sortedLetters(w string) string {
+	r := []rune(w)
+	for i, c := range r {
+		if c == 'y' {
+			r[i] = 'i'
+		}
+	}
+	slices.Sort(r)
+	return string(slices.Compact(r))
+}
+
+func (h *HashEmbedder) add(v []float32, feature string, weight float32) {
+	f := fnv.New64a()
+	f.Write([]byte(feature))
+	x := f.Sum64()
+	i := int(x % uint64(h.dim))
+	if x>>63 == 1 {
+		weight = -weight
+	}
+	v[i] += weight
+}
+
+// normalize scales v to unit length in place; it reports false for a zero
+// (or non-finite) vector.
+func normalize(v []float32) bool {
+	var sum float64
+	for _, x := range v {
+		sum += float64(x) * float64(x)
+	}
+	if sum == 0 || math.IsNaN(sum) || math.IsInf(sum, 0) {
+		for i := range v {
+			v[i] = 0
+		}
+		return false
+	}
+	inv := float32(1 / math.Sqrt(sum))
+	for i := range v {
+		v[i] *= inv
+	}
+	return true
+}

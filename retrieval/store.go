@@ -1,0 +1,112 @@
+package retrieval
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/sha256"
+	"encoding/gob"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// The index is one file, written whole to a temporary file and renamed into
+// place, so a crash leaves either the old index or the new one. (chromem-go's
+// own persistence writes a file per document, which is slow at 100k chunks
+// and not atomic across documents.) The file is a magic line, a SHA-256 of
+// the payload, and the gob-encoded snapshot; a mismatch means corrupt.
+const (
+	indexFile  = "index.gob"
+	indexMagic = "NEWSDESK-INDEX v1\n"
+)
+
+var errNoIndex = errors.New("no index")
+
+type snapshot struct {
+	EmbedderID string
+	Dim        int
+	Entries    []entry
+}
+
+func load(dir string) (*snapshot, int64, error) {
+	path := filepath.Join(dir, indexFile)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, 0, errNoIndex
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	if !bytes.HasPrefix(data, []byte(indexMagic)) || len(data) < len(indexMagic)+sha256.Size {
+		return nil, 0, fmt.Errorf("%s: not a newsdesk index (bad header)", path)
+	}
+	sum := data[len(indexMagic) : len(indexMagic)+sha256.Size]
+	payload := data[len(indexMagic)+sha256.Size:]
+	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
+		return nil, 0, fmt.Errorf("%s: checksum mismatch (truncated or modified)", path)
+	}
+	var s snapshot
+	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
+		return nil, 0, fmt.Errorf("%s: decode: %w", path, err)
+	}
+	for _, e := range s.Entries {
+		if e.Vectors != nil && len(e.Vectors) != len(e.Chunks) {
+			return nil, 0, fmt.Errorf("%s: article %s has %d chunks but %d vectors", path, e.Article.ID, len(e.Chunks), len(e.Vectors))
+		}
+		for _, v := range e.Vectors {
+			if len(v) != s.Dim {
+				return nil, 0, fmt.Errorf("%s: article %s has a vector of dim %d, index dim %d", path, e.Article.ID, len(v), s.Dim)
+			}
+		}
+	}
+	return &s, int64(len(data)), nil
+}
+
+func save(dir string, s *snapshot) (int64, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return 0, fmt.Errorf("index dir: %w", err)
+	}
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(s); err != nil {
+		return 0, fmt.Errorf("encode index: %w", err)
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	tmp, err := os.CreateTemp(dir, indexFile+".tmp-*")
+	if err != nil {
+		return 0, fmt.Errorf("write index: %w", err)
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	w := bufio.NewWriterSize(tmp, 1<<20)
+	w.WriteString(indexMagic)
+	w.Write(sum[:])
+	w.Write(payload.Bytes())
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return 0, fmt.Errorf("write index %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return 0, fmt.Errorf("sync index %s: %w", tmp.Name(), err)
+	}
+	if err := tmp.Close(); err != nil {
+		return 0, fmt.Errorf("close index %s: %w", tmp.Name(), err)
+	}
+	path := filepath.Join(dir, indexFile)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return 0, fmt.Errorf("replace index %s: %w", path, err)
+	}
+	return int64(len(indexMagic) + sha256.Size + payload.Len()), nil
+}
+
+// quarantine moves a corrupt index file aside and returns its new name.
+func quarantine(dir string) (string, error) {
+	path := filepath.Join(dir, indexFile)
+	to := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+	if err := os.Rename(path, to); err != nil {
+		return "", err
+	}
+	return to, nil
+}

@@ -1,0 +1,206 @@
+package retrieval
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/kljensen/snowball/english"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Token is one analysed word of a text.
+type Token struct {
+	Term  string // stemmed, folded search term
+	Word  string // the word as written, lower-cased
+	Start int    // byte offset of the word in the text
+	Cap   bool   // written with an initial capital
+}
+
+// Analyze splits text into words and turns each into a search term:
+// lower-cased, accents removed, digits grouped ("27,000" -> "27000"),
+// possessives dropped, Snowball-stemmed, then folded so that common
+// transliteration variants meet (y/i, doubled letters: Kupyansk and
+// Kupiansk, Zelensky and Zelenskyy). Stop words are kept, marked by
+// IsStopWord, so that callers can choose.
+func Analyze(text string) []Token {
+	var toks []Token
+	scan(text, func(word string, start int, capital bool) {
+		toks = append(toks, Token{Term: Term(word), Word: word, Start: start, Cap: capital})
+	})
+	return toks
+}
+
+// words returns the lower-cased, accent-folded words of text.
+func words(text string) []string {
+	var out []string
+	scan(text, func(word string, _ int, _ bool) { out = append(out, word) })
+	return out
+}
+
+// scan calls fn for every word of text with its lower-cased, accent-folded
+// form, its byte offset and whether it starts with a capital.
+func scan(text string, fn func(word string, start int, capital bool)) {
+	i := 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			i += size
+			continue
+		}
+		start := i
+		var b strings.Builder
+		// parts of a hyphenated word: "pre-war" is indexed as "prewar",
+		// "pre" and "war", so that either spelling finds it.
+		var parts []int
+		for i < len(text) {
+			r, size = utf8.DecodeRuneInString(text[i:])
+			switch {
+			case isWordRune(r):
+				b.WriteRune(r)
+				i += size
+				continue
+			case (r == ',' || r == '.') && b.Len() > 0 && isDigitEnd(b.String()) && i+size < len(text) && isASCIIDigit(text[i+size]):
+				// 27,000 and 3.5 stay one token; the separator is dropped
+				// for "," and kept as "." for decimals.
+				if r == '.' {
+					b.WriteByte('.')
+				}
+				i += size
+				continue
+			case (r == '\'' || r == '’') && i+size < len(text):
+				// Russia's -> russia; don't -> dont
+				next, nsize := utf8.DecodeRuneInString(text[i+size:])
+				if unicode.IsLetter(next) {
+					if (next == 's' || next == 'S') && (i+size+nsize >= len(text) || !isWordRune(firstRune(text[i+size+nsize:]))) {
+						i += size + nsize
+						break
+					}
+					i += size
+					continue
+				}
+			case r == '-' && b.Len() > 0 && i+size < len(text) && isWordRune(firstRune(text[i+size:])):
+				parts = append(parts, b.Len(), i+size)
+				i += size
+				continue
+			}
+			break
+		}
+		word := b.String()
+		if word == "" {
+			continue
+		}
+		first, _ := utf8.DecodeRuneInString(word)
+		fn(fold(strings.ToLower(word)), start, unicode.IsUpper(first))
+		if len(parts) > 0 {
+			// parts holds pairs (length of word so far, offset in text)
+			// for each hyphen.
+			prevLen, prevStart := 0, start
+			for k := 0; k <= len(parts); k += 2 {
+				end, nextStart := len(word), -1
+				if k < len(parts) {
+					end, nextStart = parts[k], parts[k+1]
+				}
+				if p := word[prevLen:end]; p != "" {
+					r, _ := utf8.DecodeRuneInString(p)
+					fn(fold(strings.ToLower(p)), prevStart, unicode.IsUpper(r))
+				}
+				prevLen, prevStart = end, nextStart
+			}
+		}
+	}
+}
+
+// Terms returns the search terms of text without stop words.
+func Terms(text string) []string {
+	toks := Analyze(text)
+	out := make([]string, 0, len(toks))
+	for _, t := range toks {
+		if !IsStopWord(t.Word) {
+			out = append(out, t.Term)
+		}
+	}
+	return out
+}
+
+// Term maps a lower-cased word to its search term.
+func Term(word string) string {
+	if word == "" {
+		return ""
+	}
+	if isASCIIDigit(word[0]) {
+		return word
+	}
+	return translit(english.Stem(word, true))
+}
+
+// IsStopWord reports whether a lower-cased word carries no search value.
+func IsStopWord(word string) bool {
+	if english.IsStopWord(word) {
+		return true
+	}
+	_, ok := extraStop[word]
+	return ok
+}
+
+// extraStop are words that Snowball's list keeps but that only frame a
+// question ("what did X say about Y").
+var extraStop = map[string]struct{}{
+	"also": {}, "would": {}, "could": {}, "us": {}, "tell": {}, "please": {}, "many": {},
+	"much": {}, "one": {}, "get": {}, "got": {}, "know": {}, "whose": {}, "whom": {},
+	"s": {}, "t": {}, "mr": {}, "ms": {}, "mrs": {}, "according": {}, "happened": {}, "happen": {},
+}
+
+// translit folds spelling variants of transliterated names: y and j read as
+// i, doubled letters collapse ("kupyansk" and "kupiansk" -> "kupiansk").
+func translit(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	var prev rune
+	for _, r := range s {
+		if r == 'y' || r == 'j' {
+			r = 'i'
+		}
+		if r == prev && unicode.IsLetter(r) {
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
+}
+
+// fold removes accents (é -> e) so that "Zelenskyy" and "Zelenskýy" meet.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	d := norm.NFD.String(s)
+	var b strings.Builder
+	b.Grow(len(d))
+	for _, r := range d {
+		if unicode.Is(unicode.Mn, r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }
+
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func isDigitEnd(s string) bool { return s != "" && isASCIIDigit(s[len(s)-1]) }
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}

@@ -1,0 +1,63 @@
+package retrieval
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestTermsFoldVariants(t *testing.T) {
+	pairs := [][2]string{
+		{"Kupyansk", "Kupiansk"},
+		{"Balakliya", "Balakliia"},
+		{"Zelensky", "Zelenskyy"},
+		{"withdrawals", "withdrawal"},
+		{"Russia’s", "Russia"},
+		{"Zelenskýy", "Zelensky"},
+	}
+	for _, p := range pairs {
+		if a, b := Terms(p[0]), Terms(p[1]); !reflect.DeepEqual(a, b) {
+			t.Errorf("Terms(%q)=%v, Terms(%q)=%v; want equal", p[0], a, p[1], b)
+		}
+	}
+}
+
+func TestAnalyzeNumbersAndOffsets(t *testing.T) {
+	text := "A town of 27,000 people; 3.5 km, counter-offensive."
+	toks := Analyze(text)
+	var words []string
+	for _, tk := range toks {
+		words = append(words, tk.Word)
+		if got := text[tk.Start:]; got == "" {
+			t.Fatalf("bad offset %d", tk.Start)
+		}
+	}
+	want := []string{"a", "town", "of", "27000", "people", "3.5", "km", "counteroffensive", "counter", "offensive"}
+	if !reflect.DeepEqual(words, want) {
+		t.Fatalf("words = %v, want %v", words, want)
+	}
+	if toks[0].Cap != true || toks[1].Cap {
+		t.Fatalf("capital flags wrong: %+v", toks[:2])
+	}
+}
+
+func TestTermsDropStopWords(t *testing.T) {
+	got := Terms("What did the minister say about it?")
+	want := []string{"minist", "sai"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("Terms = %v, want %v", got, want)
+	}
+}
+
+func FuzzAnalyze(f *testing.F) {
+	f.Add("Russia’s 2,500 km counter-offensive in Kupyansk, U.S.")
+	f.Add("'s -- ,, 1,")
+	f.Fuzz(func(t *testing.T, s string) {
+		prev := -1
+		for _, tk := range Analyze(s) {
+			if tk.Start < prev || tk.Start >= len(s) || tk.Word == "" {
+				t.Fatalf("bad token %+v in %q", tk, s)
+			}
+			prev = tk.Start
+		}
+	})
+}
