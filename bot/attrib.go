@@ -128,6 +128,13 @@ func cleanName(n string) string {
 	if len(f) == 0 {
 		return ""
 	}
+	// "Al Jazeera’s Gabriel Elizondo": the name follows the possessive.
+	for i := len(f) - 2; i >= 0; i-- {
+		if strings.HasSuffix(f[i], "’s") || strings.HasSuffix(f[i], "'s") {
+			f = f[i+1:]
+			break
+		}
+	}
 	for i, w := range f {
 		f[i] = strings.TrimSuffix(strings.TrimSuffix(w, "’s"), "'s")
 	}

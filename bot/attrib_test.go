@@ -12,6 +12,7 @@ func TestSpeakerOf(t *testing.T) {
 		{"“Prices will rise,” said Tomas Berg, an economist.", nil, "Tomas Berg"},
 		{"“It will be like an avalanche,” he said, predicting a fallback.", []string{"Oleksii Reznikov, the defence minister, spoke to television."}, "Oleksii Reznikov"},
 		{"“I have travelled here today,” she said.", []string{"Earlier on Saturday, German foreign minister Annalena Baerbock, who was visiting, said Berlin would help."}, "Annalena Baerbock"},
+		{"Al Jazeera’s Gabriel Elizondo, reporting from Kyiv, stated that the city was “a key strongpoint”.", nil, "Gabriel Elizondo"},
 		{"The council voted to expand the tram network.", nil, ""},
 		{"“Paris is lovely,” he said.", []string{"the weather was fine."}, ""},
 	}

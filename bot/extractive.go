@@ -174,6 +174,7 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 		abs int
 	}
 	byArt := map[string][]corpus.Sentence{}
+	spk := map[string][]string{}
 	seen := map[key]*candidate{}
 	var out []*candidate
 	total := 0.0
@@ -187,8 +188,9 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 		}
 		sents, ok := byArt[a.ID]
 		if !ok {
-			sents = a.Sentences()
+			sents = quoteSpans(a, a.Sentences())
 			byArt[a.ID] = sents
+			spk[a.ID] = speakers(sents)
 		}
 		for i, s := range sents {
 			abs := a.ParagraphOffset(s.Para) + s.Start
@@ -204,7 +206,7 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 				prev = append(prev, sents[j].Text)
 			}
 			c := &candidate{art: a, sent: s, abs: abs, rank: 1 / float64(rank+1)}
-			c.speaker = speakerOf(s.Text, prev)
+			c.speaker = spk[a.ID][i]
 			c.terms = termSet(s.Text)
 			c.sigs = sigSet(s.Text)
 			ctxTerms := termSet(strings.Join(prev, " ") + " " + c.speaker)
@@ -269,6 +271,47 @@ func sigSet(s string) map[string]bool {
 		}
 	}
 	return m
+}
+
+// quoteSpans merges a sentence that opens a quotation with the sentences
+// that continue it, up to the one that closes it, within one paragraph:
+// “It's crucial to keep sending arms. Defeating Russia means peace.” is
+// one quote, not two fragments with a dangling quotation mark.
+func quoteSpans(a *corpus.Article, sents []corpus.Sentence) []corpus.Sentence {
+	out := make([]corpus.Sentence, 0, len(sents))
+	for i := 0; i < len(sents); i++ {
+		s := sents[i]
+		open := strings.Count(s.Text, "“") - strings.Count(s.Text, "”")
+		for j := i + 1; open > 0 && j < len(sents) && j <= i+3 && sents[j].Para == s.Para; j++ {
+			open += strings.Count(sents[j].Text, "“") - strings.Count(sents[j].Text, "”")
+			if open <= 0 {
+				s.End = sents[j].End
+				s.Text = a.Paragraphs[s.Para][s.Start:s.End]
+				i = j
+			}
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// speakers attributes every sentence; a quotation that continues the one
+// before it without naming anyone ("“One line will fall.”") keeps that
+// one's speaker.
+func speakers(sents []corpus.Sentence) []string {
+	out := make([]string, len(sents))
+	for i, s := range sents {
+		var prev []string
+		for j := max(0, i-2); j < i; j++ {
+			prev = append(prev, sents[j].Text)
+		}
+		out[i] = speakerOf(s.Text, prev)
+		if out[i] == "" && i > 0 && out[i-1] != "" && sents[i].Para-sents[i-1].Para <= 1 &&
+			(strings.HasPrefix(s.Text, "“") || strings.HasPrefix(s.Text, "\"")) {
+			out[i] = out[i-1]
+		}
+	}
+	return out
 }
 
 func termSet(s string) map[string]bool {
@@ -350,6 +393,19 @@ func kindBonus(qa *query, c *candidate) float64 {
 			return 0.1
 		}
 	case qDefine:
+		// "Name, a spokesman for ..." / "Name is the head of ..." define.
+		for _, n := range qa.names {
+			i := strings.Index(text, n)
+			if i < 0 {
+				continue
+			}
+			after := text[i+len(n):]
+			for _, cue := range []string{", a ", ", an ", ", the ", ", one ", " is ", " was ", ", who "} {
+				if strings.HasPrefix(after, cue) {
+					return 0.2
+				}
+			}
+		}
 		for _, cue := range []string{" is ", " was ", ", a ", ", the ", " head ", " leader ", " spokesman", " spokesperson", " minister", " chief"} {
 			if strings.Contains(lower, cue) {
 				return 0.08

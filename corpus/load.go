@@ -1,12 +1,194 @@
 package corpus
 
 import (
+	"errors"
+	"fmt"
+	"io"
 	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strings"
 )
 
-// LoadFS loads every supported file below root in fsys (placeholder).
-// Files that cannot be read or parsed are skipped and reported in warnings;
-// err is non-nil only when root itself cannot be walked.
+// MaxFileSize is the largest file the loaders read; bigger files are
+// skipped with a warning.
+const MaxFileSize = 20 << 20
+
+// LoadFS loads every supported file below root in fsys (root may also name
+// a single file) and returns the articles sorted by ID.
+//
+// Problems with single files (unsupported extension, unreadable, too large,
+// malformed, no text after cleaning, duplicate ID) do not stop the load:
+// the file or entry is skipped and a warning, wrapped as "load PATH: ...",
+// is returned. Files and directories whose name starts with "." and
+// README.md files are ignored silently. err is non-nil only when root
+// itself cannot be read; an empty directory gives no articles and no error.
 func LoadFS(fsys fs.FS, root string) (articles []Article, warnings []error, err error) {
-	return nil, nil, nil
+	return loadFS(fsys, root, func(p string) string { return p })
+}
+
+// LoadDir loads every supported file below the directory dir (see LoadFS).
+// Article.Path and warnings name files by their path below dir.
+func LoadDir(dir string) ([]Article, []error, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", dir, err)
+	}
+	if !st.IsDir() {
+		return nil, nil, fmt.Errorf("load %s: not a directory", dir)
+	}
+	return loadFS(os.DirFS(dir), ".", func(p string) string {
+		return filepath.Join(dir, filepath.FromSlash(p))
+	})
+}
+
+// LoadPath loads a directory (as LoadDir) or a single file. For a file
+// named explicitly, an unsupported extension or a file that cannot be
+// parsed at all is an error, not a warning.
+func LoadPath(p string) ([]Article, []error, error) {
+	st, err := os.Stat(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", p, err)
+	}
+	if st.IsDir() {
+		return LoadDir(p)
+	}
+	if st.Size() > MaxFileSize {
+		return nil, nil, fmt.Errorf("load %s: file is larger than %d bytes", p, MaxFileSize)
+	}
+	data, err := os.ReadFile(p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", p, err)
+	}
+	arts, warns, err := parse(p, data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", p, err)
+	}
+	for i, w := range warns {
+		warns[i] = fmt.Errorf("load %s: %w", p, w)
+	}
+	arts, dupWarns := dedupe(arts)
+	sortArticles(arts)
+	return arts, append(warns, dupWarns...), nil
+}
+
+// loadFS walks root; display turns an fs path into the path shown in
+// Article.Path and warnings.
+func loadFS(fsys fs.FS, root string, display func(string) string) ([]Article, []error, error) {
+	st, err := fs.Stat(fsys, root)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load %s: %w", display(root), err)
+	}
+	var arts []Article
+	var warns []error
+	if !st.IsDir() {
+		arts, warns = loadFile(fsys, root, display(root))
+	} else {
+		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if err != nil {
+				if p == root {
+					return err
+				}
+				warns = append(warns, fmt.Errorf("load %s: %w", display(p), err))
+				if d != nil && d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if p != root && ignored(d.Name()) {
+				if d.IsDir() {
+					return fs.SkipDir
+				}
+				return nil
+			}
+			if d.IsDir() {
+				return nil
+			}
+			a, w := loadFile(fsys, p, display(p))
+			arts = append(arts, a...)
+			warns = append(warns, w...)
+			return nil
+		})
+		if err != nil {
+			return nil, nil, fmt.Errorf("load %s: %w", display(root), err)
+		}
+	}
+	arts, dupWarns := dedupe(arts)
+	sortArticles(arts)
+	return arts, append(warns, dupWarns...), nil
+}
+
+// ignored reports names skipped silently: hidden files and directories
+// (".git", ".DS_Store") and README.md.
+func ignored(name string) bool {
+	return strings.HasPrefix(name, ".") || strings.EqualFold(name, "README.md")
+}
+
+// loadFile reads and parses one file, turning every problem into a warning.
+func loadFile(fsys fs.FS, p, shown string) ([]Article, []error) {
+	if _, ok := parsers[strings.ToLower(path.Ext(p))]; !ok {
+		return nil, []error{fmt.Errorf("load %s: %w", shown, ErrUnsupported)}
+	}
+	data, err := readLimited(fsys, p)
+	if err != nil {
+		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}
+	}
+	arts, warns, err := parse(shown, data)
+	if err != nil {
+		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}
+	}
+	for i, w := range warns {
+		warns[i] = fmt.Errorf("load %s: %w", shown, w)
+	}
+	return arts, warns
+}
+
+// readLimited reads a regular file of at most MaxFileSize bytes.
+func readLimited(fsys fs.FS, p string) ([]byte, error) {
+	f, err := fsys.Open(p)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !st.Mode().IsRegular() {
+		return nil, errors.New("not a regular file; skipped")
+	}
+	if st.Size() > MaxFileSize {
+		return nil, fmt.Errorf("file is larger than %d bytes; skipped", MaxFileSize)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, fmt.Errorf("file is larger than %d bytes; skipped", MaxFileSize)
+	}
+	return data, nil
+}
+
+// dedupe keeps the first article of each ID, in load order, and warns
+// about the others.
+func dedupe(arts []Article) ([]Article, []error) {
+	seen := make(map[string]string, len(arts))
+	out := arts[:0]
+	var warns []error
+	for _, a := range arts {
+		if first, dup := seen[a.ID]; dup {
+			warns = append(warns, fmt.Errorf("load %s: duplicate id %q (already loaded from %s); skipped", a.Path, a.ID, first))
+			continue
+		}
+		seen[a.ID] = a.Path
+		out = append(out, a)
+	}
+	return out, warns
+}
+
+func sortArticles(arts []Article) {
+	slices.SortStableFunc(arts, func(a, b Article) int { return strings.Compare(a.ID, b.ID) })
 }

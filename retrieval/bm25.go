@@ -1,8 +1,10 @@
 package retrieval
 
 import (
+	"container/heap"
 	"math"
 	"slices"
+	"sync"
 )
 
 // BM25 parameters (the usual Robertson/Zaragoza values).
@@ -73,6 +75,11 @@ type scored struct {
 	score float64
 }
 
+// accPool recycles the dense score accumulators of search: a query over
+// 100k chunks touches most of them through common words, and a dense slice
+// beats a map by an order of magnitude there.
+var accPool sync.Pool
+
 // search returns up to k documents for the query terms, best first.
 func (x *bm25) search(terms []string, k int, alive func(int32) bool) []scored {
 	if x.live == 0 || k <= 0 {
@@ -82,7 +89,17 @@ func (x *bm25) search(terms []string, k int, alive func(int32) bool) []scored {
 	if avg == 0 {
 		avg = 1
 	}
-	acc := make(map[int32]float64)
+	acc, _ := accPool.Get().(*[]float32)
+	if acc == nil || cap(*acc) < len(x.lens) {
+		a := make([]float32, len(x.lens))
+		acc = &a
+	}
+	scores := (*acc)[:len(x.lens)]
+	defer func() {
+		clear(scores)
+		accPool.Put(acc)
+	}()
+	var touched []int32
 	seen := make(map[string]bool, len(terms))
 	for _, t := range terms {
 		if seen[t] {
@@ -94,29 +111,60 @@ func (x *bm25) search(terms []string, k int, alive func(int32) bool) []scored {
 			continue
 		}
 		idf := x.idf(t)
+		norm := bm25K1 * (1 - bm25B)
+		per := bm25K1 * bm25B / avg
 		for _, p := range ps {
 			tf := float64(p.tf)
-			dl := float64(x.lens[p.doc])
-			acc[p.doc] += idf * tf * (bm25K1 + 1) / (tf + bm25K1*(1-bm25B+bm25B*dl/avg))
-		}
-	}
-	out := make([]scored, 0, len(acc))
-	for d, s := range acc {
-		if alive == nil || alive(d) {
-			out = append(out, scored{d, s})
-		}
-	}
-	slices.SortFunc(out, func(a, b scored) int {
-		if a.score != b.score {
-			if a.score > b.score {
-				return -1
+			if scores[p.doc] == 0 {
+				touched = append(touched, p.doc)
 			}
+			scores[p.doc] += float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
+		}
+	}
+	// Keep the k best in a min-heap.
+	h := make(scoreHeap, 0, k)
+	for _, d := range touched {
+		if alive != nil && !alive(d) {
+			continue
+		}
+		sc := scored{d, float64(scores[d])}
+		if len(h) < k {
+			heap.Push(&h, sc)
+		} else if better(sc, h[0]) {
+			h[0] = sc
+			heap.Fix(&h, 0)
+		}
+	}
+	out := []scored(h)
+	slices.SortFunc(out, func(a, b scored) int {
+		if better(a, b) {
+			return -1
+		}
+		if better(b, a) {
 			return 1
 		}
-		return int(a.doc - b.doc)
+		return 0
 	})
-	if len(out) > k {
-		out = out[:k]
-	}
 	return out
+}
+
+// better orders by score, then by document number for stable results.
+func better(a, b scored) bool {
+	if a.score != b.score {
+		return a.score > b.score
+	}
+	return a.doc < b.doc
+}
+
+type scoreHeap []scored
+
+func (h scoreHeap) Len() int           { return len(h) }
+func (h scoreHeap) Less(i, j int) bool { return better(h[j], h[i]) }
+func (h scoreHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *scoreHeap) Push(x any)        { *h = append(*h, x.(scored)) }
+func (h *scoreHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
 }

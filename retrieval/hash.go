@@ -20,7 +20,7 @@ type HashEmbedder struct {
 // DefaultHashDim is the HashEmbedder's default dimension: large enough that
 // collisions are rare for passage-sized texts, small enough that a
 // brute-force scan of 100k chunks stays fast.
-const DefaultHashDim = 256
+const DefaultHashDim = 128
 
 // NewHashEmbedder returns a HashEmbedder of DefaultHashDim dimensions.
 func NewHashEmbedder() *HashEmbedder { return &HashEmbedder{dim: DefaultHashDim} }

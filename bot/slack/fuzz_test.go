@@ -1,0 +1,105 @@
+package slack
+
+import (
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/bot"
+)
+
+var builtMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>`)
+
+// checkMarkup asserts that the only markup in rendered text is what the
+// bot builds: every '<' opens an http(s) link or a valid user mention, and
+// every '>' closes one.
+func checkMarkup(t testing.TB, msgs []outMessage) {
+	t.Helper()
+	for _, m := range msgs {
+		for _, s := range renderedTexts(t, m) {
+			if strings.Contains(s, "<!") {
+				t.Fatalf("unescaped <! in %q", s)
+			}
+			// '>' is either a blockquote marker at a line start or closes markup.
+			var body strings.Builder
+			for _, l := range strings.Split(s, "\n") {
+				body.WriteString(strings.TrimPrefix(l, "> "))
+				body.WriteByte('\n')
+			}
+			if b := body.String(); strings.Count(b, "<") != strings.Count(b, ">") {
+				t.Fatalf("unbalanced markup in %q", s)
+			}
+			for j := strings.IndexByte(s, '<'); j >= 0; j = indexFrom(s, "<", j+1) {
+				if strings.HasPrefix(s[j:], "<@") && !builtMention.MatchString(s[j:]) {
+					t.Fatalf("bad mention in %q", s)
+				}
+			}
+		}
+	}
+}
+
+func FuzzRenderAnswer(f *testing.F) {
+	f.Add("Lead <!channel>", "Quote & <b>x</b>", "Outlet", "2024-01-02", "https://e.example/a?x=1&y=<2>", "Speaker", "note", "U123", false, uint8(2))
+	f.Add("", "", "", "", "newsdesk:a1#p0", "", "", "", true, uint8(0))
+	f.Add(strings.Repeat("é&", 2000), strings.Repeat("<!here>\n", 500), "S|x>", "d", "javascript:x", "<@U1>", "<!everyone>", "<!channel>", false, uint8(60))
+	f.Fuzz(func(t *testing.T, lead, quote, source, date, u, speaker, note, sharedBy string, abstained bool, n uint8) {
+		a := &bot.Answer{Lead: lead, Text: lead + quote, Abstained: abstained, Notes: []string{note, quote}}
+		for i := 0; i < int(n%70); i++ {
+			a.Citations = append(a.Citations, bot.Citation{
+				N: i + 1, ArticleID: source, Source: source, Published: date, URL: u, Quote: quote, Speaker: speaker, Para: i,
+				AlsoReportedBy: []bot.Ref{{Source: speaker, Published: date, URL: u}, {Source: note, URL: quote}},
+			})
+		}
+		for _, o := range []renderOpts{
+			{},
+			{AnswerID: "id", Share: true, PublicURL: testPublic, ExtraNotes: []string{note}},
+			{AnswerID: "id", SharedBy: sharedBy, Question: quote, PublicURL: "https://p.example/x"},
+		} {
+			msgs := renderAnswer(a, o)
+			checkLimits(t, msgs)
+			checkMarkup(t, msgs)
+		}
+		for _, m := range []outMessage{renderNotice(quote), renderPartial(quote)} {
+			checkLimits(t, []outMessage{m})
+			checkMarkup(t, []outMessage{m})
+		}
+	})
+}
+
+func FuzzCleanQuestion(f *testing.F) {
+	f.Add("<@UBOT> what <https://x|y> &amp; <#C1|news>?", "UBOT")
+	f.Add("<<<>>><!subteam^|>", "")
+	f.Fuzz(func(t *testing.T, text, botID string) {
+		q := cleanQuestion(text, botID)
+		if q != strings.TrimSpace(q) {
+			t.Fatalf("not trimmed: %q", q)
+		}
+	})
+}
+
+func FuzzSplitText(f *testing.F) {
+	f.Add("hello & <world>\nnext line", 10)
+	f.Add("\xff\xfe日本語", 8)
+	f.Fuzz(func(t *testing.T, s string, limit int) {
+		limit = 8 + abs(limit)%5000
+		parts := splitText(s, limit)
+		if strings.Join(parts, "") != s {
+			t.Fatalf("split lost text")
+		}
+		for _, p := range parts {
+			if p == "" || escLen(p) > limit {
+				t.Fatalf("bad part %q (limit %d)", p, limit)
+			}
+		}
+	})
+}
+
+func abs(i int) int {
+	if i < 0 {
+		if i == -i { // math.MinInt
+			return 0
+		}
+		return -i
+	}
+	return i
+}

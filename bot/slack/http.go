@@ -1,0 +1,179 @@
+package slack
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+
+	slackapi "github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+)
+
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /slack/events", s.handleEvents)
+	mux.HandleFunc("POST /slack/commands", s.handleCommands)
+	mux.HandleFunc("POST /slack/interactions", s.handleInteractions)
+	mux.HandleFunc("GET /healthz", s.handleHealth)
+	mux.HandleFunc("GET /metrics", s.handleMetrics)
+	mux.HandleFunc("GET /articles/{id}", s.handleArticle)
+	return mux
+}
+
+// verified reads the body of a request from Slack and checks its
+// signature and timestamp (slack.NewSecretsVerifier: HMAC-SHA256 with the
+// signing secret, at most five minutes old). On failure it answers 401 and
+// returns false: nothing of the request is processed.
+func (s *Server) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		} else {
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+		}
+		return nil, false
+	}
+	if s.cfg.SigningSecret == "" {
+		s.noSecretLog.Do(func() {
+			s.log.Error("slack: request rejected: SLACK_SIGNING_SECRET is not set")
+		})
+		s.m.badSignature.Inc()
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	sv, err := slackapi.NewSecretsVerifier(r.Header, s.cfg.SigningSecret)
+	if err == nil {
+		_, _ = sv.Write(body)
+		err = sv.Ensure()
+	}
+	if err != nil {
+		s.m.badSignature.Inc()
+		s.log.Warn("slack: request rejected", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+// handleEvents is the Events API endpoint: url_verification is answered,
+// events are acknowledged at once (Slack wants 200 within three seconds)
+// and handled afterwards; retries are deduplicated by event_id.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
+	body, ok := s.verified(w, r)
+	if !ok {
+		return
+	}
+	s.m.request("events")
+	e, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		if !json.Valid(body) {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		// An event type we do not handle: acknowledge so Slack does not retry.
+		s.log.Debug("slack: unhandled event", "err", err)
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	switch e.Type {
+	case slackevents.URLVerification:
+		v, _ := e.Data.(*slackevents.EventsAPIURLVerificationEvent)
+		if v == nil {
+			http.Error(w, "bad request", http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = io.WriteString(w, v.Challenge)
+		return
+	case slackevents.AppRateLimited:
+		s.log.Warn("slack: Slack is rate-limiting this app's events")
+	case slackevents.CallbackEvent:
+		if n := r.Header.Get("X-Slack-Retry-Num"); n != "" {
+			s.log.Debug("slack: event retry", "retry", n, "reason", r.Header.Get("X-Slack-Retry-Reason"))
+		}
+		s.dispatchEvent(e)
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// handleCommands is the slash command endpoint (/ask).
+func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
+	body, ok := s.verified(w, r)
+	if !ok {
+		return
+	}
+	s.m.request("commands")
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	cmd := slackapi.SlashCommand{
+		TeamID:      form.Get("team_id"),
+		ChannelID:   form.Get("channel_id"),
+		ChannelName: form.Get("channel_name"),
+		UserID:      form.Get("user_id"),
+		UserName:    form.Get("user_name"),
+		Command:     form.Get("command"),
+		Text:        form.Get("text"),
+		ResponseURL: form.Get("response_url"),
+		TriggerID:   form.Get("trigger_id"),
+		APIAppID:    form.Get("api_app_id"),
+	}
+	ack := s.handleSlash(cmd)
+	if ack == nil {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	writeJSON(w, ack)
+}
+
+// handleInteractions is the interactivity endpoint (button clicks).
+func (s *Server) handleInteractions(w http.ResponseWriter, r *http.Request) {
+	body, ok := s.verified(w, r)
+	if !ok {
+		return
+	}
+	s.m.request("interactions")
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	var cb slackapi.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &cb); err != nil {
+		http.Error(w, "bad request", http.StatusBadRequest)
+		return
+	}
+	s.dispatchInteraction(cb)
+	w.WriteHeader(http.StatusOK)
+}
+
+func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, map[string]any{
+		"status":      "ok",
+		"articles":    s.articleCount(),
+		"socket_mode": s.cfg.AppToken != "",
+		"socket_up":   s.socketUp.Load(),
+		"in_flight":   s.m.inflight.Load(),
+	})
+}
+
+func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+	s.m.set.WritePrometheus(w)
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(b)
+}

@@ -1,0 +1,64 @@
+package slack
+
+import (
+	"fmt"
+	"sync/atomic"
+
+	"github.com/VictoriaMetrics/metrics"
+)
+
+// metricSet holds the adapter's Prometheus metrics in its own metrics.Set
+// (not the process-global one), so several servers, and tests, never share
+// counters. Label values come from fixed sets, never from user input.
+type metricSet struct {
+	set *metrics.Set
+
+	badSignature  *metrics.Counter
+	duplicates    *metrics.Counter
+	rateLimited   *metrics.Counter
+	deniedChannel *metrics.Counter
+	apiRetries    *metrics.Counter
+	shares        *metrics.Counter
+	answerSeconds *metrics.Histogram
+	inflight      atomic.Int64
+}
+
+func newMetricSet() *metricSet {
+	s := metrics.NewSet()
+	m := &metricSet{
+		set:           s,
+		badSignature:  s.NewCounter(`newsdesk_slack_bad_signature_total`),
+		duplicates:    s.NewCounter(`newsdesk_slack_duplicates_total`),
+		rateLimited:   s.NewCounter(`newsdesk_slack_rate_limited_total`),
+		deniedChannel: s.NewCounter(`newsdesk_slack_denied_channel_total`),
+		apiRetries:    s.NewCounter(`newsdesk_slack_api_retries_total`),
+		shares:        s.NewCounter(`newsdesk_slack_shares_total`),
+		answerSeconds: s.NewHistogram(`newsdesk_slack_answer_duration_seconds`),
+	}
+	s.NewGauge(`newsdesk_slack_inflight_answers`, func() float64 { return float64(m.inflight.Load()) })
+	return m
+}
+
+// request counts an incoming Slack request by kind (events, commands,
+// interactions, socket envelope types).
+func (m *metricSet) request(kind string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_requests_total{kind=%q}`, kind)).Inc()
+}
+
+// question counts questions by surface: mention, dm, thread, slash.
+func (m *metricSet) question(surface string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_questions_total{surface=%q}`, surface)).Inc()
+}
+
+// answer counts answers by outcome: answered, abstained, error, timeout.
+func (m *metricSet) answer(outcome string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_answers_total{outcome=%q}`, outcome)).Inc()
+}
+
+func (m *metricSet) apiError(method string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_api_errors_total{method=%q}`, method)).Inc()
+}
+
+func (m *metricSet) feedback(vote string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_feedback_total{vote=%q}`, vote)).Inc()
+}

@@ -1,0 +1,396 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/chzyer/readline"
+
+	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/corpus"
+)
+
+// maxTurns is how many earlier exchanges the REPL keeps for follow-ups.
+const maxTurns = 4
+
+func runREPL(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("repl", `
+Usage: newsdesk repl [flags]
+
+Asks questions interactively, with line editing and history. Follow-up
+questions ("and when was that?") are rewritten into standalone ones using
+the last few exchanges; the rewritten query is shown when it differs.
+
+When stdin is not a terminal, reads one question (or command) per line and
+prints each answer, with no prompt or banner: a script can pipe questions
+in. Exits 0 at end of input (1 if an answer failed).`, `
+Commands:
+  :help              this list
+  :sources           list the articles: id, outlet, date, title
+  :open N            show the article of citation N of the last answer,
+                     paragraphs numbered and the quoted one marked
+  :open ARTICLE_ID   show an article; also :open newsdesk:ID#pN
+  :new               forget the conversation (no follow-up context)
+  :quit              leave (or Ctrl-D)
+
+Examples:
+  newsdesk repl
+  newsdesk repl --corpus ./articles --answerer llm
+  printf 'Who was quoted on the evacuation?\n:sources\n' | newsdesk repl
+`+libraryHelp)
+	fs.libraryFlags()
+	pos, err := fs.parse(args, e.stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q: the REPL reads questions from its input (for one question use 'newsdesk ask')", pos[0])
+	}
+	o := fs.opts
+	logger := newLogger(e, o.verbose, false)
+
+	lctx, stop := signalContext(ctx)
+	lib, err := loadLibrary(lctx, e, o, logger)
+	if err == nil && lctx.Err() != nil {
+		err = lctx.Err()
+	}
+	var b *brain
+	if err == nil {
+		b, err = newBrain(lctx, e, o, lib, logger)
+	}
+	stop()
+	if err != nil {
+		return err
+	}
+
+	r := &repl{e: e, lib: lib, b: b, logger: logger, out: e.stdout}
+	if isTerminal(e.stdin) && isTerminal(e.stdout) {
+		r.tty = true
+		r.color = colorOK(e, e.stdout)
+		r.style = textStyle(e, e.stdout)
+		return r.interactive(ctx)
+	}
+	return r.piped(ctx)
+}
+
+// repl is one REPL session.
+type repl struct {
+	e      *env
+	lib    *library
+	b      *brain
+	logger *slog.Logger
+	out    io.Writer
+
+	tty   bool // interactive terminal session
+	color bool
+	style bot.TextStyle
+
+	history []bot.Turn
+	last    *bot.Answer
+	failed  bool // an answer failed (piped exit status)
+}
+
+// piped reads one line per question or command until EOF.
+func (r *repl) piped(ctx context.Context) error {
+	sc := bufio.NewScanner(r.e.stdin)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if r.handle(ctx, sc.Text()) {
+			break
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read input: %w", err)
+	}
+	if r.failed {
+		return errReported
+	}
+	return nil
+}
+
+// interactive runs the readline loop on a terminal.
+func (r *repl) interactive(ctx context.Context) error {
+	cfg := &readline.Config{
+		Prompt:            style(r.color, "\x1b[1;36m", "newsdesk› "),
+		HistoryLimit:      1000,
+		HistorySearchFold: true,
+		InterruptPrompt:   "^C",
+		EOFPrompt:         ":quit",
+		AutoComplete:      r.completer(),
+		Stdout:            r.e.stdout,
+		Stderr:            r.e.stderr,
+	}
+	if path, err := historyFile(r.e); err == nil {
+		cfg.HistoryFile = path
+	} else {
+		r.logger.Debug("no REPL history file", "err", err)
+	}
+	rl, err := readline.NewEx(cfg)
+	if err != nil {
+		return fmt.Errorf("terminal: %w", err)
+	}
+	defer rl.Close()
+
+	r.banner()
+	for {
+		line, err := rl.Readline()
+		switch {
+		case errors.Is(err, readline.ErrInterrupt):
+			if strings.TrimSpace(line) == "" {
+				fmt.Fprintln(r.out, style(r.color, ansiDim, "(type :quit or press Ctrl-D to leave)"))
+			}
+			continue
+		case errors.Is(err, io.EOF):
+			return nil
+		case err != nil:
+			return fmt.Errorf("read input: %w", err)
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if r.handle(ctx, line) {
+			return nil
+		}
+	}
+}
+
+// historyFile is the REPL history under the user cache directory.
+func historyFile(e *env) (string, error) {
+	dir, err := cacheDir(e)
+	if err != nil {
+		return "", err
+	}
+	dir = filepath.Join(dir, "newsdesk")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", err
+	}
+	return filepath.Join(dir, "repl_history"), nil
+}
+
+func (r *repl) completer() readline.AutoCompleter {
+	ids := func(string) []string {
+		var out []string
+		for _, a := range r.lib.sortedArticles() {
+			out = append(out, a.ID)
+		}
+		return out
+	}
+	return readline.NewPrefixCompleter(
+		readline.PcItem(":help"),
+		readline.PcItem(":sources"),
+		readline.PcItem(":open", readline.PcItemDynamic(ids)),
+		readline.PcItem(":new"),
+		readline.PcItem(":quit"),
+	)
+}
+
+// banner describes the library when an interactive session starts.
+func (r *repl) banner() {
+	st := r.lib.ix.Stats()
+	outlets := map[string]bool{}
+	for _, a := range r.lib.ix.Articles() {
+		if a.Source != "" || a.URL != "" {
+			outlets[a.SourceName()] = true
+		}
+	}
+	desc := fmt.Sprintf("%d articles from %d outlets", st.Articles, len(outlets))
+	if st.Dates[0] != "" {
+		if st.Dates[0] == st.Dates[1] {
+			desc += ", " + st.Dates[0]
+		} else {
+			desc += ", " + st.Dates[0] + " to " + st.Dates[1]
+		}
+	}
+	mode := "extractive answers (verbatim quotes)"
+	if r.b.mode == bot.ModeLLM {
+		mode = "LLM answers with verified quotes"
+	}
+	fmt.Fprintf(r.out, "%s · %s · %s\n", style(r.color, ansiBold, "newsdesk"), desc, mode)
+	fmt.Fprintln(r.out, style(r.color, ansiDim, "Ask a question, or :help for commands. Ctrl-D quits."))
+}
+
+// handle runs one input line and reports whether to quit.
+func (r *repl) handle(ctx context.Context, line string) (quit bool) {
+	line = strings.TrimSpace(line)
+	if line == "" {
+		return false
+	}
+	if strings.HasPrefix(line, ":") {
+		return r.command(line)
+	}
+	r.ask(ctx, line)
+	return false
+}
+
+func (r *repl) command(line string) (quit bool) {
+	cmd, arg, _ := strings.Cut(line, " ")
+	arg = strings.TrimSpace(arg)
+	switch strings.ToLower(cmd) {
+	case ":quit", ":q", ":exit":
+		return true
+	case ":help", ":h", ":?":
+		r.help()
+	case ":sources", ":s":
+		r.sources()
+	case ":open", ":o":
+		if err := r.open(arg); err != nil {
+			r.errorf("%v", err)
+		}
+	case ":new", ":reset":
+		r.history, r.last = nil, nil
+		r.info("conversation cleared: the next question starts afresh")
+	default:
+		r.errorf("unknown command %s (try :help)", cmd)
+	}
+	return false
+}
+
+func (r *repl) help() {
+	fmt.Fprint(r.out, `Ask a question in plain words; follow-ups may refer to the last answers.
+  :sources           list the articles: id, outlet, date, title
+  :open N            show the article of citation N, the quoted paragraph marked
+  :open ARTICLE_ID   show an article (also :open newsdesk:ID#pN)
+  :new               forget the conversation
+  :quit              leave (or Ctrl-D)
+`)
+}
+
+// ask answers one question, rewriting a follow-up into a standalone
+// query first.
+func (r *repl) ask(ctx context.Context, q string) {
+	if r.tty {
+		// Ctrl-C cancels this answer, not the session.
+		var stop context.CancelFunc
+		ctx, stop = signal.NotifyContext(ctx, os.Interrupt)
+		defer stop()
+	}
+	query := r.b.standalone(ctx, q, r.history, r.logger)
+	if !sameQuestion(query, q) {
+		if r.tty {
+			fmt.Fprintln(r.out, style(r.color, ansiDim, "→ searching for: "+query))
+		} else {
+			fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+query)
+		}
+	}
+	req := bot.Request{Question: query, History: append([]bot.Turn(nil), r.history...)}
+	lv := newLive(r.e, r.out)
+	if !r.tty {
+		lv.tty = false // never draw status lines into a pipe
+	}
+	if r.b.mode == bot.ModeLLM && lv.tty {
+		req.OnPartial = lv.partial
+	}
+	lv.begin("searching the archive…")
+	a, err := r.b.answerer.Answer(ctx, req)
+	if err != nil {
+		lv.abort()
+		if errors.Is(err, context.Canceled) && r.tty {
+			r.info("(cancelled)")
+			return
+		}
+		r.failed = true
+		r.errorf("answer: %v", oneLine(err.Error()))
+		return
+	}
+	st := r.style
+	if err := lv.final(a, st); err != nil {
+		r.errorf("print answer: %v", err)
+	}
+	fmt.Fprintln(r.out)
+	r.last = a
+	turn := bot.Turn{Question: query, Answer: a.Lead}
+	if turn.Answer == "" {
+		turn.Answer = a.Text
+	}
+	r.history = append(r.history, turn)
+	if len(r.history) > maxTurns {
+		r.history = r.history[len(r.history)-maxTurns:]
+	}
+}
+
+// sameQuestion compares questions ignoring case and spacing.
+func sameQuestion(a, b string) bool {
+	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
+	return norm(a) == norm(b)
+}
+
+// sources lists the indexed articles.
+func (r *repl) sources() {
+	arts := r.lib.sortedArticles()
+	if len(arts) == 0 {
+		r.info("the index is empty")
+		return
+	}
+	tw := tabwriter.NewWriter(r.out, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, style(r.color, ansiBold, "ID")+"\t"+style(r.color, ansiBold, "OUTLET")+"\t"+style(r.color, ansiBold, "DATE")+"\t"+style(r.color, ansiBold, "TITLE"))
+	for _, a := range arts {
+		date := a.Date()
+		if date == "" {
+			date = "-"
+		}
+		title := displayTitle(a, 72)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.SourceName(), date, title)
+	}
+	tw.Flush()
+	fmt.Fprintf(r.out, "%d articles\n", len(arts))
+}
+
+func (r *repl) info(msg string) {
+	fmt.Fprintln(r.out, style(r.color, ansiDim, msg))
+}
+
+// errorf reports a problem with one input line; the session goes on.
+func (r *repl) errorf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if r.tty {
+		fmt.Fprintln(r.out, style(r.color, "\x1b[31m", "error: "+msg))
+		return
+	}
+	fmt.Fprintln(r.e.stderr, "newsdesk: "+msg)
+}
+
+// articleByID is Article with a nil check on the index.
+func (r *repl) articleByID(id string) *corpus.Article {
+	if id == "" {
+		return nil
+	}
+	return r.lib.ix.Article(id)
+}
+
+// displayTitle is the article's title, else the start of its first
+// paragraph, shortened to about max characters.
+func displayTitle(a *corpus.Article, max int) string {
+	t := a.Title
+	if t == "" && len(a.Paragraphs) > 0 {
+		t = a.Paragraphs[0]
+	}
+	if t == "" {
+		return "(untitled)"
+	}
+	return shorten(t, max)
+}
+
+// shorten cuts s at a word boundary to at most max runes, adding "…".
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	cut := string(r[:max])
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimRight(cut, " ,;:") + "…"
+}

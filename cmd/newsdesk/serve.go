@@ -1,0 +1,66 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("serve", `
+Usage: newsdesk serve [flags]
+
+Answers questions in Slack: @mentions, direct messages, the /ask slash
+command and follow-ups in threads. With SLACK_APP_TOKEN it connects in
+Socket Mode (no public URL needed); with --http ADDR it also serves the
+Slack HTTP endpoints (/slack/events, /slack/commands,
+/slack/interactions), /healthz, /metrics and article pages
+(/articles/{id}). Stops cleanly on SIGINT or SIGTERM, finishing answers in
+flight.`, `
+Examples:
+  SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... newsdesk serve --corpus ./articles
+  SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... newsdesk serve --http :8080
+`+libraryHelp+`
+
+Slack environment:
+  SLACK_BOT_TOKEN        bot token xoxb-... (required)
+  SLACK_APP_TOKEN        app-level token xapp-...: Socket Mode
+  SLACK_SIGNING_SECRET   verifies HTTP requests (required with --http)
+  NEWSDESK_HTTP_ADDR     default for --http
+  NEWSDESK_PUBLIC_URL    public base URL of this server's article pages
+  (rate limits, allowed channels, timeouts: see the README)`)
+	fs.libraryFlags()
+	fs.StringVar(&fs.opts.http, "http", "", "serve HTTP on `ADDR`, e.g. :8080 (default $NEWSDESK_HTTP_ADDR)")
+	pos, err := fs.parse(args, e.stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	o := fs.opts
+
+	start, err := prepareSlack(e, o) // serve_slack.go
+	if err != nil {
+		return err
+	}
+
+	ctx, stop := signalContext(ctx)
+	defer stop()
+	logger := newLogger(e, o.verbose, true)
+	lib, err := loadLibrary(ctx, e, o, logger)
+	if err != nil {
+		return err
+	}
+	b, err := newBrain(ctx, e, o, lib, logger)
+	if err != nil {
+		return err
+	}
+	st := lib.ix.Stats()
+	logger.Info("serving", "articles", st.Articles, "index", lib.dir, "answerer", b.mode)
+	err = start(ctx, b, lib, logger)
+	if err != nil && !errors.Is(err, context.Canceled) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
