@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/newsdesk/newsdesk/corpus"
 	"github.com/newsdesk/newsdesk/retrieval"
@@ -32,6 +33,9 @@ type Extractive struct {
 	Passages int
 	// MaxQuotes caps the quotes in an answer (default 4).
 	MaxQuotes int
+
+	mu    sync.Mutex
+	cache map[*corpus.Article]*analysis // keyed by pointer: an index update makes new articles
 }
 
 // NewExtractive returns an extractive answerer over s.
@@ -55,6 +59,7 @@ type candidate struct {
 	abs      int // byte offset in art.Text()
 	speaker  string
 	terms    map[string]bool
+	sorted   []string // terms, sorted, for fast overlap
 	sigs     map[string]bool
 	coverage float64
 	score    float64
@@ -173,8 +178,6 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 		id  string
 		abs int
 	}
-	byArt := map[string][]corpus.Sentence{}
-	spk := map[string][]string{}
 	seen := map[key]*candidate{}
 	var out []*candidate
 	total := 0.0
@@ -186,12 +189,8 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 		if a == nil {
 			continue
 		}
-		sents, ok := byArt[a.ID]
-		if !ok {
-			sents = quoteSpans(a, a.Sentences())
-			byArt[a.ID] = sents
-			spk[a.ID] = speakers(sents)
-		}
+		an := e.analysis(a)
+		sents := an.sents
 		for i, s := range sents {
 			abs := a.ParagraphOffset(s.Para) + s.Start
 			if abs < h.Chunk.Start || abs >= h.Chunk.End {
@@ -201,15 +200,12 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			if c := seen[k]; c != nil {
 				continue
 			}
-			var prev []string
-			for j := max(0, i-2); j < i; j++ {
-				prev = append(prev, sents[j].Text)
-			}
 			c := &candidate{art: a, sent: s, abs: abs, rank: 1 / float64(rank+1)}
-			c.speaker = spk[a.ID][i]
-			c.terms = termSet(s.Text)
-			c.sigs = sigSet(s.Text)
-			ctxTerms := termSet(strings.Join(prev, " ") + " " + c.speaker)
+			c.speaker = an.speakers[i]
+			c.terms = an.terms[i]
+			c.sorted = an.sorted[i]
+			c.sigs = an.sigs[i]
+			ctxTerms := an.ctx[i]
 			c.coverage, c.score = score(qa, c, ctxTerms, total, s.Para)
 			seen[k] = c
 			out = append(out, c)
@@ -225,6 +221,54 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 	return out
 }
 
+// analysis is what the answerer derives from an article's text, cached
+// because the same articles come back question after question.
+type analysis struct {
+	sents    []corpus.Sentence
+	speakers []string
+	terms    []map[string]bool
+	sorted   [][]string
+	sigs     []map[string]bool
+	ctx      []map[string]bool // terms of the two sentences before, and the speaker
+}
+
+// maxCached bounds the analysis cache; past it the cache starts afresh.
+const maxCached = 4096
+
+func (e *Extractive) analysis(a *corpus.Article) *analysis {
+	e.mu.Lock()
+	an, ok := e.cache[a]
+	e.mu.Unlock()
+	if ok {
+		return an
+	}
+	an = &analysis{sents: quoteSpans(a, a.Sentences())}
+	an.speakers = speakers(an.sents)
+	for i, s := range an.sents {
+		ts := termSet(s.Text)
+		an.terms = append(an.terms, ts)
+		keys := make([]string, 0, len(ts))
+		for t := range ts {
+			keys = append(keys, t)
+		}
+		slices.Sort(keys)
+		an.sorted = append(an.sorted, keys)
+		an.sigs = append(an.sigs, sigSet(s.Text))
+		var prev []string
+		for j := max(0, i-2); j < i; j++ {
+			prev = append(prev, an.sents[j].Text)
+		}
+		an.ctx = append(an.ctx, termSet(strings.Join(prev, " ")+" "+an.speakers[i]))
+	}
+	e.mu.Lock()
+	if e.cache == nil || len(e.cache) >= maxCached {
+		e.cache = make(map[*corpus.Article]*analysis)
+	}
+	e.cache[a] = an
+	e.mu.Unlock()
+	return an
+}
+
 // corroborate rewards sentences that other outlets carry too (syndicated
 // copies, or the same fact in near-identical words): a claim several
 // reports share is more central than one that only one article makes.
@@ -232,7 +276,7 @@ func corroborate(cands []*candidate) {
 	for _, c := range cands {
 		others := map[string]bool{}
 		for _, o := range cands {
-			if o.art.ID != c.art.ID && !others[o.art.ID] && jaccard(c.terms, o.terms) >= dupJaccard {
+			if o.art.ID != c.art.ID && !others[o.art.ID] && jaccardSorted(c.sorted, o.sorted) >= dupJaccard {
 				others[o.art.ID] = true
 			}
 		}
@@ -498,7 +542,7 @@ func pick(cands []*candidate, n int) []*candidate {
 	for _, c := range order {
 		dup := false
 		for _, p := range out {
-			if jaccard(p.terms, c.terms) >= dupJaccard {
+			if jaccardSorted(p.sorted, c.sorted) >= dupJaccard {
 				if p.art.ID != c.art.ID && !hasArticle(p, c.art.ID) {
 					p.also = append(p.also, c)
 				}
@@ -526,14 +570,26 @@ func hasArticle(p *candidate, id string) bool {
 	return false
 }
 
-func jaccard(a, b map[string]bool) float64 {
+// jaccardSorted is the Jaccard similarity of two sorted term lists.
+func jaccardSorted(a, b []string) float64 {
 	if len(a) == 0 || len(b) == 0 {
 		return 0
 	}
-	inter := 0
-	for t := range a {
-		if b[t] {
+	// Sets whose sizes differ this much cannot reach dupJaccard.
+	if lo, hi := min(len(a), len(b)), max(len(a), len(b)); float64(lo) < dupJaccard*float64(hi) {
+		return float64(lo) / float64(hi) * 0.999
+	}
+	inter, i, j := 0, 0, 0
+	for i < len(a) && j < len(b) {
+		switch {
+		case a[i] == b[j]:
 			inter++
+			i++
+			j++
+		case a[i] < b[j]:
+			i++
+		default:
+			j++
 		}
 	}
 	return float64(inter) / float64(len(a)+len(b)-inter)

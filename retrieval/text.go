@@ -2,6 +2,8 @@ package retrieval
 
 import (
 	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode"
 	"unicode/utf8"
 
@@ -131,8 +133,27 @@ func Term(word string) string {
 	if isASCIIDigit(word[0]) {
 		return word
 	}
-	return translit(english.Stem(word, true))
+	if t, ok := stemCache.Load(word); ok {
+		return t.(string)
+	}
+	t := translit(english.Stem(word, true))
+	// Stemming dominates analysis time and a language's vocabulary is
+	// small; the cache stops growing at maxStemCache words so that odd
+	// input cannot grow it without bound.
+	if stemCacheSize.Load() < maxStemCache {
+		if _, loaded := stemCache.LoadOrStore(word, t); !loaded {
+			stemCacheSize.Add(1)
+		}
+	}
+	return t
 }
+
+const maxStemCache = 500_000
+
+var (
+	stemCache     sync.Map // word -> term
+	stemCacheSize atomic.Int64
+)
 
 // IsStopWord reports whether a lower-cased word carries no search value.
 func IsStopWord(word string) bool {
