@@ -3,7 +3,6 @@ package retrieval
 import (
 	"context"
 	"fmt"
-	"hash/fnv"
 	"math"
 	"slices"
 )
@@ -84,46 +83,69 @@ func (h *HashEmbedder) Vector(text string) []float32 {
 }
 
 // addGrams adds the character 3- and 4-grams of a word, with word
-// boundaries marked, sharing a total weight of 1.
+// boundaries marked, sharing a total weight of 1. It hashes byte ranges
+// of the marked word in place: n-grams are the hot path of ingest.
 func (h *HashEmbedder) addGrams(v []float32, word string) {
-	w := []rune("<" + word + ">")
-	var grams []string
-	for n := 3; n <= 4; n++ {
-		for i := 0; i+n <= len(w); i++ {
-			grams = append(grams, string(w[i:i+n]))
+	w := "<" + word + ">"
+	var starts [64]int // rune start offsets; longer words use their first 63 runes
+	n := 0
+	for i := range w {
+		if n == len(starts)-1 {
+			break
+		}
+		starts[n] = i
+		n++
+	}
+	starts[n] = len(w)
+	if n > len(starts)-2 {
+		w = w[:starts[n]]
+	}
+	grams := 0
+	for g := 3; g <= 4; g++ {
+		if n >= g {
+			grams += n - g + 1
 		}
 	}
-	if len(grams) == 0 {
+	if grams == 0 {
 		return
 	}
-	weight := float32(1 / math.Sqrt(float64(len(grams))))
-	for _, g := range grams {
-		h.add(v, "c:"+g, weight)
-	}
-}
-
-// sortedLetters returns the distinct letters of w in order, with y read as
-// i: the same for "Izyum" and "Iyzum", "Zelensky" and "Zelenskyy".
-func sortedLetters(w string) string {
-	r := []rune(w)
-	for i, c := range r {
-		if c == 'y' {
-			r[i] = 'i'
+	weight := float32(1 / math.Sqrt(float64(grams)))
+	for g := 3; g <= 4; g++ {
+		for i := 0; i+g <= n; i++ {
+			h.addHash(v, fnv64a("c:", w[starts[i]:starts[i+g]]), weight)
 		}
 	}
-	slices.Sort(r)
-	return string(slices.Compact(r))
 }
 
 func (h *HashEmbedder) add(v []float32, feature string, weight float32) {
-	f := fnv.New64a()
-	f.Write([]byte(feature))
-	x := f.Sum64()
+	h.addHash(v, fnv64a("", feature), weight)
+}
+
+// addHash adds weight at the hashed index, with the hash's top bit as sign.
+func (h *HashEmbedder) addHash(v []float32, x uint64, weight float32) {
 	i := int(x % uint64(h.dim))
 	if x>>63 == 1 {
 		weight = -weight
 	}
 	v[i] += weight
+}
+
+// fnv64a is FNV-1a over prefix+s, without allocating.
+func fnv64a(prefix, s string) uint64 {
+	const (
+		offset = 14695981039346656037
+		prime  = 1099511628211
+	)
+	x := uint64(offset)
+	for i := 0; i < len(prefix); i++ {
+		x ^= uint64(prefix[i])
+		x *= prime
+	}
+	for i := 0; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= prime
+	}
+	return x
 }
 
 // normalize scales v to unit length in place; it reports false for a zero
@@ -144,4 +166,17 @@ func normalize(v []float32) bool {
 		v[i] *= inv
 	}
 	return true
+}
+
+// sortedLetters returns the distinct letters of w in order, with y read as
+// i: the same for "Izyum" and "Iyzum", "Zelensky" and "Zelenskyy".
+func sortedLetters(w string) string {
+	r := []rune(w)
+	for i, c := range r {
+		if c == 'y' {
+			r[i] = 'i'
+		}
+	}
+	slices.Sort(r)
+	return string(slices.Compact(r))
 }
