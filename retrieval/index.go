@@ -10,8 +10,6 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/philippgille/chromem-go"
-
 	"github.com/newsdesk/newsdesk/corpus"
 )
 
@@ -49,11 +47,15 @@ type Stats struct {
 	Bytes      int64     `json:"bytes"`           // size on disk, 0 in memory
 	Dates      [2]string `json:"dates"`           // earliest and latest publication date
 	Stale      int       `json:"stale,omitempty"` // articles waiting to be re-embedded
+	// Partitions is the number of IVF partitions the vector search
+	// chooses from; 0 means it is exact (see vectors.go).
+	Partitions int `json:"partitions,omitempty"`
 }
 
-// Index is a persistent hybrid index of articles: chunk vectors in a
-// chromem-go collection and a BM25 index over the same chunks, fused by
-// reciprocal rank fusion. Search may be called concurrently; Add, Sync and
+// Index is a persistent hybrid index of articles: chunk vectors in
+// chromem-go (one collection, or IVF partitions when large: see
+// vectors.go) and a BM25 index over the same chunks, fused by reciprocal
+// rank fusion. Search may be called concurrently; Add, Sync and
 // Refresh are serialised against everything else.
 type Index struct {
 	opts Options
@@ -64,8 +66,10 @@ type Index struct {
 	ids     []string          // sorted article ids
 	dim     int
 
+	ivf *ivfModel // nil while the index is small enough to search exactly
+
 	// Derived search structures, rebuilt by rebuild().
-	col   *chromem.Collection
+	vec   *vectorIndex
 	lex   *bm25
 	docs  []chunkRef // BM25 document number -> chunk
 	byID  map[string]chunkRef
@@ -79,6 +83,10 @@ type entry struct {
 	Hash    string
 	Chunks  []Chunk
 	Vectors [][]float32 // nil when stale (embedder changed)
+	// Lists are the IVF partitions of the vectors, valid when ListGen is
+	// the Gen of the index's ivfModel.
+	Lists   []int32
+	ListGen uint64
 }
 
 type chunkRef struct {
@@ -125,6 +133,7 @@ func Open(opts Options) (*Index, error) {
 				ix.entries[e.Article.ID] = e
 			}
 			ix.dim = snap.Dim
+			ix.ivf = snap.IVF
 			if snap.EmbedderID != opts.Embedder.ID() {
 				log.Warn("index was built with another embedder; its articles will be re-embedded",
 					"dir", opts.Dir, "was", snap.EmbedderID, "now", opts.Embedder.ID())
@@ -132,6 +141,7 @@ func Open(opts Options) (*Index, error) {
 					e.Vectors = nil
 				}
 				ix.dim = 0
+				ix.ivf = nil
 			}
 		}
 	}
@@ -304,16 +314,16 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim}
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf}
 	for _, id := range ix.ids {
 		s.Entries = append(s.Entries, *ix.entries[id])
 	}
 	return s
 }
 
-// rebuild recreates the sorted id list, the BM25 index and the chromem
-// collection from the entries. Stale entries (no vectors) are searchable
-// by BM25 only.
+// rebuild recreates the sorted id list, the BM25 index and the vector
+// index from the entries, training or updating the IVF model when the
+// index is large. Stale entries (no vectors) are searchable by BM25 only.
 func (ix *Index) rebuild() error {
 	ix.ids = ix.ids[:0]
 	for id := range ix.entries {
@@ -321,24 +331,13 @@ func (ix *Index) rebuild() error {
 	}
 	slices.Sort(ix.ids)
 
-	db := chromem.NewDB()
-	emb := ix.opts.Embedder
-	col, err := db.CreateCollection("chunks", nil, func(ctx context.Context, text string) ([]float32, error) {
-		vs, err := emb.Embed(ctx, []string{text})
-		if err != nil {
-			return nil, err
-		}
-		return vs[0], nil
-	})
-	if err != nil {
-		return fmt.Errorf("index: create collection: %w", err)
-	}
 	lex := newBM25()
 	docs := make([]chunkRef, 0, len(ix.docs))
 	byID := make(map[string]chunkRef, len(ix.byID))
 	stems := make(map[string]string)
 	sigs := make(map[string]struct{})
-	ctx := context.Background()
+	var vids []string
+	var vecs [][]float32
 	for _, id := range ix.ids {
 		e := ix.entries[id]
 		for i, c := range e.Chunks {
@@ -347,11 +346,8 @@ func (ix *Index) rebuild() error {
 			docs = append(docs, ref)
 			byID[c.ID] = ref
 			if e.Vectors != nil {
-				// AddDocument, not AddDocuments: the vectors are ours
-				// already, and AddDocuments starts a goroutine per document.
-				if err := col.AddDocument(ctx, chromem.Document{ID: c.ID, Embedding: e.Vectors[i]}); err != nil {
-					return fmt.Errorf("index: add %s: %w", c.ID, err)
-				}
+				vids = append(vids, c.ID)
+				vecs = append(vecs, e.Vectors[i])
 			}
 		}
 	}
@@ -360,8 +356,55 @@ func (ix *Index) rebuild() error {
 			sigs[sortedLetters(w)] = struct{}{}
 		}
 	}
-	ix.col, ix.lex, ix.docs, ix.byID, ix.sigs = col, lex, docs, byID, sigs
+
+	partition, retrain := needsIVF(ix.ivf, len(vecs), ix.dim)
+	var lists []int32
+	switch {
+	case !partition:
+		ix.ivf = nil
+	default:
+		if retrain {
+			ix.log.Info("training vector partitions", "vectors", len(vecs), "partitions", numLists(len(vecs)))
+			ix.ivf = trainIVF(vecs)
+		}
+		ix.assignLists()
+		lists = make([]int32, 0, len(vecs))
+		for _, id := range ix.ids {
+			if e := ix.entries[id]; e.Vectors != nil {
+				lists = append(lists, e.Lists...)
+			}
+		}
+	}
+	vi, err := newVectorIndex(vids, vecs, lists, ix.ivf)
+	if err != nil {
+		return err
+	}
+	ix.vec, ix.lex, ix.docs, ix.byID, ix.sigs = vi, lex, docs, byID, sigs
 	return nil
+}
+
+// assignLists gives every embedded entry whose partitions are missing or
+// from another model its nearest-centroid partitions.
+func (ix *Index) assignLists() {
+	var vecs [][]float32
+	var owners []*entry
+	for _, id := range ix.ids {
+		e := ix.entries[id]
+		if e.Vectors == nil || (e.ListGen == ix.ivf.Gen && len(e.Lists) == len(e.Vectors)) {
+			continue
+		}
+		owners = append(owners, e)
+		vecs = append(vecs, e.Vectors...)
+	}
+	if len(vecs) == 0 {
+		return
+	}
+	assign := make([]int32, len(vecs))
+	assignNearest(ix.ivf.Centroids, vecs, assign)
+	for _, e := range owners {
+		e.Lists, assign = assign[:len(e.Vectors):len(e.Vectors)], assign[len(e.Vectors):]
+		e.ListGen = ix.ivf.Gen
+	}
 }
 
 // Fusion parameters: each ranking contributes its top candidates, fused by
@@ -393,25 +436,34 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 		}
 		return h
 	}
-	for r, s := range ix.lex.search(Terms(query), candidates, nil) {
+	// The two rankings are independent; on a large index the vector
+	// search runs beside BM25 rather than after it.
+	var (
+		vres []vecResult
+		verr error
+		wg   sync.WaitGroup
+	)
+	if len(qv) == 1 && len(qv[0]) == ix.dim {
+		wg.Go(func() { vres, verr = ix.vec.query(ctx, qv[0], candidates) })
+	}
+	lres := ix.lex.search(Terms(query), candidates, nil)
+	wg.Wait()
+	if verr != nil {
+		return nil, fmt.Errorf("vector search: %w", verr)
+	}
+	for r, s := range lres {
 		h := get(ix.docs[s.doc])
 		h.LexRank = r + 1
 		h.Score += 1 / float64(rrfK+r+1)
 	}
-	if n := min(candidates, ix.col.Count()); n > 0 && len(qv) == 1 && len(qv[0]) == ix.dim {
-		res, err := ix.col.QueryEmbedding(ctx, qv[0], n, nil, nil)
-		if err != nil {
-			return nil, fmt.Errorf("vector search: %w", err)
+	for r, d := range vres {
+		ref, ok := ix.byID[d.ID]
+		if !ok {
+			continue
 		}
-		for r, d := range res {
-			ref, ok := ix.byID[d.ID]
-			if !ok {
-				continue
-			}
-			h := get(ref)
-			h.VecRank = r + 1
-			h.Score += 1 / float64(rrfK+r+1)
-		}
+		h := get(ref)
+		h.VecRank = r + 1
+		h.Score += 1 / float64(rrfK+r+1)
 	}
 	hits := make([]Hit, 0, len(fused))
 	for _, h := range fused {
@@ -486,6 +538,9 @@ func (ix *Index) Stats() Stats {
 	defer ix.mu.RUnlock()
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
 		Articles: len(ix.ids), Chunks: len(ix.docs), Terms: len(ix.lex.postings), Bytes: ix.bytes}
+	if ix.ivf != nil {
+		st.Partitions = len(ix.ivf.Centroids)
+	}
 	for _, id := range ix.ids {
 		e := ix.entries[id]
 		if e.Vectors == nil {

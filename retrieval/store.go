@@ -29,6 +29,7 @@ type snapshot struct {
 	EmbedderID string
 	Dim        int
 	Entries    []entry
+	IVF        *ivfModel // nil for a small index
 }
 
 func load(dir string) (*snapshot, int64, error) {
@@ -59,6 +60,23 @@ func load(dir string) (*snapshot, int64, error) {
 		for _, v := range e.Vectors {
 			if len(v) != s.Dim {
 				return nil, 0, fmt.Errorf("%s: article %s has a vector of dim %d, index dim %d", path, e.Article.ID, len(v), s.Dim)
+			}
+		}
+	}
+	if m := s.IVF; m != nil {
+		for _, c := range m.Centroids {
+			if len(c) != s.Dim {
+				return nil, 0, fmt.Errorf("%s: a partition centroid has dim %d, index dim %d", path, len(c), s.Dim)
+			}
+		}
+		for _, e := range s.Entries {
+			if e.ListGen != m.Gen {
+				continue
+			}
+			for _, l := range e.Lists {
+				if l < 0 || int(l) >= len(m.Centroids) {
+					return nil, 0, fmt.Errorf("%s: article %s is in partition %d of %d", path, e.Article.ID, l, len(m.Centroids))
+				}
 			}
 		}
 	}

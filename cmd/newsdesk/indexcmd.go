@@ -112,6 +112,11 @@ func writeStats(w io.Writer, st retrieval.Stats) {
 	if st.Stale > 0 {
 		fmt.Fprintf(tw, "stale\t%d articles were embedded by another embedder: 'newsdesk index rebuild' re-embeds them with this one\n", st.Stale)
 	}
+	if st.Partitions > 0 {
+		fmt.Fprintf(tw, "vector search\tapproximate: %d partitions (inverted file)\n", st.Partitions)
+	} else {
+		fmt.Fprintf(tw, "vector search\texact\n")
+	}
 	fmt.Fprintf(tw, "terms\t%d\n", st.Terms)
 	fmt.Fprintf(tw, "size\t%s\n", humanBytes(st.Bytes))
 	switch {
