@@ -37,19 +37,11 @@ func parseJSON(name, text string) ([]Article, []error, error) {
 	var arts []Article
 	var warns []error
 	for i, raw := range items {
-		where := fmt.Sprintf("entry %d", i+1)
-		obj, err := decodeObject(raw)
+		a, w, err := decodeArticle(raw, name, i+1, fmt.Sprintf("entry %d", i+1))
+		warns = append(warns, w...)
 		if err == nil {
-			var a Article
-			var w []error
-			a, w, err = jsonArticle(obj, name, stem(name)+"-"+strconv.Itoa(i+1))
-			warns = append(warns, prefixErrs(where, w)...)
-			if err == nil {
-				arts = append(arts, a)
-				continue
-			}
+			arts = append(arts, a)
 		}
-		warns = append(warns, fmt.Errorf("%s: %w", where, err))
 	}
 	return arts, warns, nil
 }
@@ -64,28 +56,34 @@ func parseJSONL(name, text string) ([]Article, []error, error) {
 		if line == "" {
 			continue
 		}
-		where := fmt.Sprintf("line %d", i+1)
-		obj, err := decodeObject([]byte(line))
+		a, w, err := decodeArticle([]byte(line), name, i+1, fmt.Sprintf("line %d", i+1))
+		warns = append(warns, w...)
 		if err == nil {
-			var a Article
-			var w []error
-			a, w, err = jsonArticle(obj, name, stem(name)+"-"+strconv.Itoa(i+1))
-			warns = append(warns, prefixErrs(where, w)...)
-			if err == nil {
-				arts = append(arts, a)
-				continue
-			}
+			arts = append(arts, a)
 		}
-		warns = append(warns, fmt.Errorf("%s: %w", where, err))
 	}
 	return arts, warns, nil
 }
 
-func prefixErrs(where string, errs []error) []error {
-	for i, e := range errs {
-		errs[i] = fmt.Errorf("%s: %w", where, e)
+// decodeArticle decodes the n-th article of a file that holds several
+// (its default id is the file stem and n). Its warnings, and the error
+// that drops it, are all returned as warnings prefixed with where; err
+// only tells the caller to skip it.
+func decodeArticle(data []byte, name string, n int, where string) (Article, []error, error) {
+	var warns []error
+	obj, err := decodeObject(data)
+	var a Article
+	if err == nil {
+		var w []error
+		a, w, err = jsonArticle(obj, name, stem(name)+"-"+strconv.Itoa(n))
+		for _, e := range w {
+			warns = append(warns, fmt.Errorf("%s: %w", where, e))
+		}
 	}
-	return errs
+	if err != nil {
+		warns = append(warns, fmt.Errorf("%s: %w", where, err))
+	}
+	return a, warns, err
 }
 
 // decodeObject decodes one JSON object with lower-cased keys.

@@ -20,6 +20,7 @@ import (
 
 	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/internal/openaicfg"
 	"github.com/newsdesk/newsdesk/prompts"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
@@ -327,7 +328,7 @@ func (a *Answerer) failureNote(err error, limit time.Duration) string {
 		if ne != nil && ne.Timeout() {
 			return fmt.Sprintf("LLM did not answer within %s%s", limit.Round(time.Millisecond), tail)
 		}
-		return fmt.Sprintf("LLM unavailable (cannot reach %s)%s", hostOf(a.cfg.BaseURL), tail)
+		return fmt.Sprintf("LLM unavailable (cannot reach %s)%s", openaicfg.Host(a.cfg.BaseURL), tail)
 	}
 	return fmt.Sprintf("LLM unavailable (%s)%s", shortReason(err), tail)
 }

@@ -42,18 +42,18 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/newsdesk/newsdesk/internal/openaicfg"
 	"github.com/newsdesk/newsdesk/internal/retry"
 )
 
 // Defaults.
 const (
-	DefaultBaseURL  = "https://api.openai.com/v1"
+	DefaultBaseURL  = openaicfg.DefaultBaseURL
 	DefaultModel    = "gpt-4o-mini" // used only with api.openai.com
 	DefaultTimeout  = 15 * time.Second
 	DefaultBudget   = 20 * time.Second
@@ -128,16 +128,16 @@ func AnswererFromEnv(getenv func(string) string) (string, error) {
 
 // normalise applies defaults and validates.
 func (c *Config) normalise() error {
-	base, err := normaliseBaseURL(c.BaseURL)
+	base, err := openaicfg.BaseURL(c.BaseURL)
 	if err != nil {
 		return err
 	}
 	c.BaseURL = base
-	if c.APIKey == "" && needsKey(base) {
-		return fmt.Errorf("OPENAI_API_KEY is not set; %s requires one (or set OPENAI_BASE_URL to a local server such as http://localhost:11434/v1)", base)
+	if err := openaicfg.CheckKey(base, c.APIKey); err != nil {
+		return err
 	}
 	if c.Model == "" {
-		if hostOf(base) != "api.openai.com" {
+		if !openaicfg.IsOpenAI(base) {
 			return fmt.Errorf("NEWSDESK_CHAT_MODEL is not set; name the chat model served at %s", base)
 		}
 		c.Model = DefaultModel
@@ -152,37 +152,6 @@ func (c *Config) normalise() error {
 		c.Passages = DefaultPassages
 	}
 	return nil
-}
-
-func normaliseBaseURL(base string) (string, error) {
-	if base == "" {
-		return DefaultBaseURL, nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("OPENAI_BASE_URL %q: want an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1", base)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	if u.Path == "" {
-		u.Path = "/v1"
-	}
-	u.RawQuery, u.Fragment = "", ""
-	return u.String(), nil
-}
-
-func hostOf(base string) string {
-	u, err := url.Parse(base)
-	if err != nil {
-		return ""
-	}
-	return strings.ToLower(u.Hostname())
-}
-
-// needsKey reports whether the server is known to require a key.
-func needsKey(base string) bool {
-	h := hostOf(base)
-	return h == "api.openai.com" || strings.HasSuffix(h, ".openai.azure.com") ||
-		strings.HasSuffix(h, ".cognitiveservices.azure.com") || strings.HasSuffix(h, ".services.ai.azure.com")
 }
 
 // newClient builds the go-openai client for a normalised cfg.

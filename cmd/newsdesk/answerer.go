@@ -17,6 +17,20 @@ type brain struct {
 	mode     string // bot.ModeExtractive or bot.ModeLLM
 }
 
+// openBrain loads the library and builds the answerer on it: the start
+// of ask and serve.
+func openBrain(ctx context.Context, e *env, o *options, logger *slog.Logger) (*library, *brain, error) {
+	lib, err := loadLibrary(ctx, e, o, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	b, err := newBrain(ctx, e, o, lib, logger)
+	if err != nil {
+		return nil, nil, err
+	}
+	return lib, b, nil
+}
+
 // newBrain builds the answerer chosen by --answerer / $NEWSDESK_ANSWERER
 // (default: llm when $NEWSDESK_CHAT_MODEL is set, else extractive). The
 // extractive answerer is the offline default. An explicit "llm" with a

@@ -76,11 +76,7 @@ copied verbatim from the article.`)
 	ctx, stop := signalContext(ctx)
 	defer stop()
 	logger := newLogger(e, o.verbose, false)
-	lib, err := loadLibrary(ctx, e, o, logger)
-	if err != nil {
-		return err
-	}
-	b, err := newBrain(ctx, e, o, lib, logger)
+	_, b, err := openBrain(ctx, e, o, logger)
 	if err != nil {
 		return err
 	}

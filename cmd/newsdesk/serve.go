@@ -48,11 +48,7 @@ Slack environment:
 	ctx, stop := signalContext(ctx)
 	defer stop()
 	logger := newLogger(e, o.verbose, true)
-	lib, err := loadLibrary(ctx, e, o, logger)
-	if err != nil {
-		return err
-	}
-	b, err := newBrain(ctx, e, o, lib, logger)
+	lib, b, err := openBrain(ctx, e, o, logger)
 	if err != nil {
 		return err
 	}

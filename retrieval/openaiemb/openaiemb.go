@@ -28,13 +28,14 @@ import (
 
 	openai "github.com/sashabaranov/go-openai"
 
+	"github.com/newsdesk/newsdesk/internal/openaicfg"
 	"github.com/newsdesk/newsdesk/internal/retry"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 // Defaults.
 const (
-	DefaultBaseURL     = "https://api.openai.com/v1"
+	DefaultBaseURL     = openaicfg.DefaultBaseURL
 	DefaultModel       = "text-embedding-3-small"
 	DefaultBatchSize   = 64
 	DefaultConcurrency = 2
@@ -70,54 +71,15 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	if cfg.Model == "" {
 		cfg.Model = DefaultModel
 	}
-	base, err := NormaliseBaseURL(cfg.BaseURL)
+	base, err := openaicfg.BaseURL(cfg.BaseURL)
 	if err != nil {
 		return Config{}, err
 	}
 	cfg.BaseURL = base
-	if err := CheckKey(base, cfg.APIKey); err != nil {
+	if err := openaicfg.CheckKey(base, cfg.APIKey); err != nil {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// NormaliseBaseURL returns base (DefaultBaseURL when empty) without a
-// trailing slash, with /v1 appended when it has no path at all, and
-// rejects anything but an absolute http(s) URL.
-func NormaliseBaseURL(base string) (string, error) {
-	if base == "" {
-		return DefaultBaseURL, nil
-	}
-	u, err := url.Parse(base)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", fmt.Errorf("OPENAI_BASE_URL %q: want an http(s) URL such as https://api.openai.com/v1 or http://localhost:11434/v1", base)
-	}
-	u.Path = strings.TrimRight(u.Path, "/")
-	if u.Path == "" {
-		u.Path = "/v1"
-	}
-	u.RawQuery, u.Fragment = "", ""
-	return u.String(), nil
-}
-
-// NeedsKey reports whether the server at base is known to require an API
-// key (OpenAI and Azure); local servers such as Ollama usually do not.
-func NeedsKey(base string) bool {
-	u, err := url.Parse(base)
-	if err != nil {
-		return true
-	}
-	h := strings.ToLower(u.Hostname())
-	return h == "api.openai.com" || strings.HasSuffix(h, ".openai.azure.com") ||
-		strings.HasSuffix(h, ".cognitiveservices.azure.com") || strings.HasSuffix(h, ".services.ai.azure.com")
-}
-
-// CheckKey returns a clear error when base needs a key and key is empty.
-func CheckKey(base, key string) error {
-	if key == "" && NeedsKey(base) {
-		return fmt.Errorf("OPENAI_API_KEY is not set; %s requires one (or set OPENAI_BASE_URL to a local server such as http://localhost:11434/v1)", base)
-	}
-	return nil
 }
 
 // Embedder implements retrieval.Embedder over the OpenAI embeddings API.
@@ -136,12 +98,12 @@ func New(cfg Config) (*Embedder, error) {
 	if cfg.Model == "" {
 		cfg.Model = DefaultModel
 	}
-	base, err := NormaliseBaseURL(cfg.BaseURL)
+	base, err := openaicfg.BaseURL(cfg.BaseURL)
 	if err != nil {
 		return nil, err
 	}
 	cfg.BaseURL = base
-	if err := CheckKey(base, cfg.APIKey); err != nil {
+	if err := openaicfg.CheckKey(base, cfg.APIKey); err != nil {
 		return nil, err
 	}
 	if cfg.BatchSize <= 0 {
