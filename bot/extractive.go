@@ -82,7 +82,11 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 	if len(qa.terms) == 0 {
 		return e.abstain(ans, "I can't tell what to look for in that question"), nil
 	}
-	hits, err := e.search.Search(ctx, q, e.Passages)
+	sq := q
+	if len(qa.expand) > 0 {
+		sq += " " + strings.Join(qa.expand, " ")
+	}
+	hits, err := e.search.Search(ctx, sq, e.Passages)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -295,6 +299,16 @@ func startsWithPronoun(s string) bool {
 	return false
 }
 
+// hasAll reports whether every term is in set.
+func hasAll(set map[string]bool, terms []string) bool {
+	for _, t := range terms {
+		if !set[t] {
+			return false
+		}
+	}
+	return true
+}
+
 // sigOf is a word's spelling signature: its distinct letters, y read as i.
 func sigOf(w string) string {
 	r := []rune(strings.ToLower(w))
@@ -375,6 +389,8 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 	for _, t := range qa.terms {
 		switch {
 		case c.terms[t.term]:
+			got += t.weight
+		case len(t.phrase) > 0 && hasAll(c.terms, t.phrase):
 			got += t.weight
 		case t.name && c.sigs[sigOf(t.word)]:
 			// A misspelt name ("Iyzum" for "Izyum").

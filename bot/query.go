@@ -27,6 +27,9 @@ type qterm struct {
 	weight float64
 	name   bool // a proper name in the question
 	alt    []string
+	// phrase is the expansion of an acronym the corpus never writes
+	// ("ISW"): its terms, all of which a sentence must have to match.
+	phrase []string
 }
 
 // query is an analysed question.
@@ -36,6 +39,7 @@ type query struct {
 	kind    qtype
 	unknown []string // proper names the corpus has never seen
 	names   []string // proper names, as written
+	expand  []string // expansions of acronyms, to search for too
 }
 
 // intent words frame a question without being its subject.
@@ -43,6 +47,10 @@ var intentWords = map[string]qtype{
 	"say": qQuote, "said": qQuote, "says": qQuote, "tell": qQuote, "told": qQuote,
 	"react": qQuote, "respond": qQuote, "comment": qQuote,
 }
+
+// howWords follow "how" in questions that ask for a measure.
+var howWords = map[string]bool{"far": true, "long": true, "large": true, "big": true, "old": true,
+	"often": true, "soon": true, "fast": true, "high": true, "deep": true, "wide": true, "tall": true}
 
 var numberCues = []string{"how many", "how much", "how far", "how long", "how large", "how big",
 	"population", "number of", "how old", "what percentage", "size of", "cost", "area"}
@@ -140,6 +148,11 @@ func analyze(q string, stats retrieval.TermStats) query {
 		if retrieval.IsStopWord(tk.Word) || seen[tk.Term] {
 			continue
 		}
+		if i > 0 && toks[i-1].Word == "how" && howWords[tk.Word] {
+			// "how far", "how long": the answer is a measure, and the
+			// adjective is not something its sentence will say.
+			continue
+		}
 		seen[tk.Term] = true
 		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: synIndex[tk.Term]}
 		t.name = tk.Cap && i > 0
@@ -152,13 +165,29 @@ func analyze(q string, stats retrieval.TermStats) query {
 			if t.name {
 				out.names = append(out.names, q[tk.Start:tk.Start+len(tk.Word)])
 				if df == 0 && !stats.Known(tk.Word) {
-					out.unknown = append(out.unknown, q[tk.Start:tk.Start+len(tk.Word)])
+					written := q[tk.Start : tk.Start+len(tk.Word)]
+					if ph := expandAcronym(stats, written); ph != "" {
+						t.phrase = retrieval.Terms(ph)
+						out.expand = append(out.expand, ph)
+					} else {
+						out.unknown = append(out.unknown, written)
+					}
 				}
 			}
 		}
 		out.terms = append(out.terms, t)
 	}
 	return out
+}
+
+// expandAcronym returns the corpus's name for an all-capitals word of the
+// question ("ISW"), when the searcher can tell, else "".
+func expandAcronym(stats retrieval.TermStats, written string) string {
+	ac, ok := stats.(retrieval.Acronyms)
+	if !ok || len(written) < 2 || strings.ToUpper(written) != written || strings.ToLower(written) == written {
+		return ""
+	}
+	return ac.Expand(written)
 }
 
 func hasAnyPrefix(s string, ps ...string) bool {

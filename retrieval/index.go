@@ -74,6 +74,7 @@ type Index struct {
 	docs  []chunkRef // BM25 document number -> chunk
 	byID  map[string]chunkRef
 	sigs  map[string]struct{} // letter-set signatures of indexed words
+	acr   *lazyAcronyms
 	bytes int64
 }
 
@@ -380,6 +381,7 @@ func (ix *Index) rebuild() error {
 		return err
 	}
 	ix.vec, ix.lex, ix.docs, ix.byID, ix.sigs = vi, lex, docs, byID, sigs
+	ix.acr = &lazyAcronyms{}
 	return nil
 }
 

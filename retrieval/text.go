@@ -94,6 +94,16 @@ func scan(text string, fn func(word string, start int, capital bool)) {
 		}
 		first, _ := utf8.DecodeRuneInString(word)
 		fn(fold(strings.ToLower(word)), start, unicode.IsUpper(first))
+		if n := numberPrefix(word); n > 0 && n < len(word) && len(parts) == 0 {
+			// A number glued to its unit ("73km", "2,000sq") is also
+			// indexed as the number and the unit.
+			fn(word[:n], start, false)
+			fn(fold(strings.ToLower(word[n:])), i-(len(word)-n), false)
+		}
+		if isASCIIDigit(word[len(word)-1]) && i < len(text) && text[i] == '%' {
+			fn("percent", i, false)
+			i++
+		}
 		if len(parts) > 0 {
 			// parts holds pairs (length of word so far, offset in text)
 			// for each hyphen.
@@ -111,6 +121,36 @@ func scan(text string, fn func(word string, start int, capital bool)) {
 			}
 		}
 	}
+}
+
+// numberPrefix is the length of the leading number of a word ("2000" of
+// "2000sq", "3.5" of "3.5bn") when the rest is letters only, else 0.
+func numberPrefix(word string) int {
+	n := 0
+	for n < len(word) && (isASCIIDigit(word[n]) || (word[n] == '.' && n > 0)) {
+		n++
+	}
+	if n == 0 || n == len(word) || word[n-1] == '.' {
+		return 0
+	}
+	for _, r := range word[n:] {
+		if !unicode.IsLetter(r) {
+			return 0
+		}
+	}
+	return n
+}
+
+// units are spellings of measures that newsrooms write several ways; each
+// maps to one term so that "square kilometres" finds "2,000sq km".
+var units = map[string]string{
+	"km": "km", "kms": "km", "kilometre": "km", "kilometres": "km", "kilometer": "km", "kilometers": "km",
+	"mi": "mile", "mile": "mile", "miles": "mile",
+	"sq": "sq", "square": "sq",
+	"kg": "kg", "kilogram": "kg", "kilograms": "kg", "kilo": "kg", "kilos": "kg",
+	"bn": "billion", "billion": "billion", "billions": "billion",
+	"mn": "million", "million": "million", "millions": "million",
+	"percent": "percent", "pct": "percent", "percentage": "percent",
 }
 
 // Terms returns the search terms of text without stop words.
@@ -132,6 +172,9 @@ func Term(word string) string {
 	}
 	if isASCIIDigit(word[0]) {
 		return word
+	}
+	if u, ok := units[word]; ok {
+		return u
 	}
 	if t, ok := stemCache.Load(word); ok {
 		return t.(string)

@@ -2,6 +2,7 @@ package retrieval
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 )
 
@@ -60,4 +61,27 @@ func FuzzAnalyze(f *testing.F) {
 			prev = tk.Start
 		}
 	})
+}
+
+func TestAnalyzeGluedUnitsAndPercent(t *testing.T) {
+	text := "about 2,000sq km (770sq miles), 45% and 3.5bn"
+	var got []string
+	for _, tk := range Analyze(text) {
+		got = append(got, tk.Word+"@"+text[tk.Start:tk.Start+1])
+	}
+	want := []string{"about@a", "2000sq@2", "2000@2", "sq@s", "km@k", "770sq@7", "770@7", "sq@s",
+		"miles@m", "45@4", "percent@%", "and@a", "3.5bn@3", "3.5@3", "bn@b"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("tokens = %v\nwant     %v", got, want)
+	}
+	for _, p := range [][2]string{{"square kilometres", "sq km"}, {"30 miles", "30mi"}, {"12 percent", "12%"}, {"$3 billion", "$3bn"}} {
+		// The glued form keeps its own token too; it must contain every
+		// term of the spaced form.
+		a, b := Terms(p[0]), Terms(p[1])
+		for _, term := range a {
+			if !slices.Contains(b, term) {
+				t.Errorf("Terms(%q)=%v lacks %q of Terms(%q)=%v", p[1], b, term, p[0], a)
+			}
+		}
+	}
 }
