@@ -572,9 +572,58 @@ func pick(cands []*candidate, n int) []*candidate {
 		if c.score < relCutoff*best || c.coverage < minCoverage*0.75 {
 			continue
 		}
+		if i := adjacentTo(out, c); i >= 0 {
+			// The sentence just before or after a chosen one: quote the
+			// passage whole, in one slot.
+			out[i] = joinAdjacent(out[i], c)
+			continue
+		}
 		out = append(out, c)
 	}
 	return out
+}
+
+// maxJoined bounds a quote made of adjacent sentences.
+const maxJoined = 600
+
+// adjacentTo returns the index of the chosen quote that c directly
+// precedes or follows in the same paragraph, or -1.
+func adjacentTo(out []*candidate, c *candidate) int {
+	for i, p := range out {
+		if p.art != c.art || p.sent.Para != c.sent.Para || len(p.sent.Text)+len(c.sent.Text) > maxJoined {
+			continue
+		}
+		para := c.art.Paragraphs[c.sent.Para]
+		if (c.sent.Start >= p.sent.End && strings.TrimSpace(para[p.sent.End:c.sent.Start]) == "") ||
+			(p.sent.Start >= c.sent.End && strings.TrimSpace(para[c.sent.End:p.sent.Start]) == "") {
+			return i
+		}
+	}
+	return -1
+}
+
+// joinAdjacent is p and c as one quote: the paragraph text from the first
+// to the end of the second, verbatim. Only outlets that carried both
+// sentences still count as having reported it.
+func joinAdjacent(p, c *candidate) *candidate {
+	first, second := p, c
+	if c.sent.Start < p.sent.Start {
+		first, second = c, p
+	}
+	j := *p
+	j.sent.Start, j.sent.End = first.sent.Start, second.sent.End
+	j.sent.Text = p.art.Paragraphs[p.sent.Para][j.sent.Start:j.sent.End]
+	j.abs = first.abs
+	if j.speaker == "" {
+		j.speaker = c.speaker
+	}
+	j.also = nil
+	for _, o := range p.also {
+		if hasArticle(c, o.art.ID) {
+			j.also = append(j.also, o)
+		}
+	}
+	return &j
 }
 
 func hasArticle(p *candidate, id string) bool {

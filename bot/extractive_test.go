@@ -99,6 +99,7 @@ func TestExtractiveAbstains(t *testing.T) {
 		"What did Governor Alvarez say about the flood?", // never mentioned
 		"What did the WHO say?",                          // an acronym with no expansion
 		"Who won the cycling race?",                      // off topic
+		"What did the sheriff say about the river?",      // a speaker the archive never mentions
 	} {
 		a, err := ex.Answer(context.Background(), Request{Question: q})
 		if err != nil {

@@ -138,10 +138,19 @@ func analyze(q string, stats retrieval.TermStats) query {
 	}
 	toks := retrieval.Analyze(q)
 	seen := map[string]bool{}
+	speakerHead := -1 // token of the speaker's head noun in "what did X say"
 	for i, tk := range toks {
 		if k, ok := intentWords[tk.Word]; ok {
 			if out.kind == qOther || out.kind == qWho {
 				out.kind = k
+			}
+			if k == qQuote && speakerHead < 0 {
+				for j := i - 1; j >= 0; j-- {
+					if !retrieval.IsStopWord(toks[j].Word) {
+						speakerHead = j
+						break
+					}
+				}
 			}
 			continue
 		}
@@ -177,7 +186,25 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 		out.terms = append(out.terms, t)
 	}
+	// "What did the mayor say": when the archive never mentions the
+	// speaker, by that word or a paraphrase, nothing in it answers.
+	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
+		tk := toks[speakerHead]
+		if !toks[speakerHead].Cap && stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, synIndex[tk.Term]) {
+			out.unknown = append(out.unknown, "the "+tk.Word)
+		}
+	}
 	return out
+}
+
+// anyKnown reports whether the corpus has any of terms.
+func anyKnown(stats retrieval.TermStats, terms []string) bool {
+	for _, t := range terms {
+		if stats.DocFreq(t) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // expandAcronym returns the corpus's name for an all-capitals word of the

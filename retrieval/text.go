@@ -215,14 +215,17 @@ var extraStop = map[string]struct{}{
 	"s": {}, "t": {}, "mr": {}, "ms": {}, "mrs": {}, "according": {}, "happened": {}, "happen": {},
 }
 
-// translit folds spelling variants of transliterated names: y and j read as
-// i, doubled letters collapse ("kupyansk" and "kupiansk" -> "kupiansk").
+// translit folds spelling variants of transliterated names: y reads as i,
+// and so does j where it cannot be a consonant (at the end of a word or
+// before a consonant: "Oleksij", "Mykolajiv"; not "major", which must not
+// meet "mayor"); doubled letters collapse ("kupyansk" and "kupiansk" ->
+// "kupiansk").
 func translit(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	var prev rune
-	for _, r := range s {
-		if r == 'y' || r == 'j' {
+	for i, r := range s {
+		if r == 'y' || (r == 'j' && !beforeVowel(s[i+1:])) {
 			r = 'i'
 		}
 		if r == prev && unicode.IsLetter(r) {
@@ -256,6 +259,12 @@ func fold(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// beforeVowel reports whether s starts with a, e, o or u (not i, which
+// "ji" spells as well as "ii" does).
+func beforeVowel(s string) bool {
+	return s != "" && strings.IndexByte("aeou", s[0]) >= 0
 }
 
 func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) }

@@ -14,10 +14,20 @@ func TestTermsFoldVariants(t *testing.T) {
 		{"withdrawals", "withdrawal"},
 		{"Russia’s", "Russia"},
 		{"Zelenskýy", "Zelensky"},
+		{"Oleksij", "Oleksiy"},
+		{"Mykolajiv", "Mykolaiv"},
 	}
 	for _, p := range pairs {
 		if a, b := Terms(p[0]), Terms(p[1]); !reflect.DeepEqual(a, b) {
 			t.Errorf("Terms(%q)=%v, Terms(%q)=%v; want equal", p[0], a, p[1], b)
+		}
+	}
+}
+
+func TestTermsKeepEnglishWordsApart(t *testing.T) {
+	for _, p := range [][2]string{{"major", "mayor"}, {"project", "proiect"}} {
+		if a, b := Terms(p[0]), Terms(p[1]); reflect.DeepEqual(a, b) {
+			t.Errorf("Terms(%q) = Terms(%q) = %v", p[0], p[1], a)
 		}
 	}
 }
