@@ -142,5 +142,10 @@ func cleanName(n string) string {
 	if !unicode.IsUpper(r) {
 		return ""
 	}
-	return strings.Join(f, " ")
+	name := strings.Join(f, " ")
+	if len(f) > 1 && strings.ToUpper(name) == name {
+		// "CARVER SPRINGS, Mo. — ...": a dateline, not a speaker.
+		return ""
+	}
+	return name
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -69,11 +70,19 @@ func devQuestions(t testing.TB) []judge.Question {
 // TestDevSet answers the public dev questions from their JSON output, as
 // the question set's README judges them.
 func TestDevSet(t *testing.T) {
-	ix := devIndex(t)
-	raw := rawArticles(t)
-	ex := NewExtractive(ix, Linker{})
-	pass := 0
-	qs := devQuestions(t)
+	ex := NewExtractive(devIndex(t), Linker{})
+	pass, failures := judgeSet(t, ex, devQuestions(t), rawArticles(t))
+	for _, f := range failures {
+		t.Error(f)
+	}
+	t.Logf("dev set: %d/%d pass", pass, len(devQuestions(t)))
+}
+
+// judgeSet answers every question through the JSON contract and judges
+// it; it fails the test at once on an unverifiable quote (never
+// acceptable) and returns the other failures for the caller to weigh.
+func judgeSet(t *testing.T, ex *Extractive, qs []judge.Question, raw map[string]string) (pass int, failures []string) {
+	t.Helper()
 	for _, q := range qs {
 		a, err := ex.Answer(context.Background(), Request{Question: q.Question})
 		if err != nil {
@@ -88,13 +97,59 @@ func TestDevSet(t *testing.T) {
 			t.Fatal(err)
 		}
 		r := judge.Judge(q, ja, raw)
+		if !r.Verbatim {
+			t.Fatalf("%s %q: a quote is not verbatim: %v", q.ID, q.Question, r.Problems)
+		}
 		if r.Pass(q) {
 			pass++
 		} else {
-			t.Errorf("%s %q: %v\n%s", q.ID, q.Question, r.Problems, a.Text)
+			failures = append(failures, fmt.Sprintf("%s %q: %v\n%s", q.ID, q.Question, r.Problems, a.Text))
 		}
 	}
-	t.Logf("dev set: %d/%d pass", pass, len(qs))
+	return pass, failures
+}
+
+// TestSecondArchive runs a second, invented archive (a dam failure and a
+// drug recall: eight articles from eight outlets in every supported
+// format, with boilerplate, a syndicated copy and spelling variants) and
+// 24 questions written by someone who had not seen the answerer. Tuning
+// on it is tuning on a second dev set, not a held-out one; it guards
+// against rules that only fit the seed corpus. Known misses are listed in
+// the README; the test fails if the score drops below what was measured.
+func TestSecondArchive(t *testing.T) {
+	const measured = 20
+	arts, warns, err := corpus.LoadDir("testdata/archive2/corpus")
+	if err != nil || len(warns) > 0 || len(arts) != 8 {
+		t.Fatalf("load: %d articles, warnings %v, err %v", len(arts), warns, err)
+	}
+	raw := map[string]string{}
+	for _, a := range arts {
+		raw[a.ID] = a.Text()
+	}
+	ix, err := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(context.Background(), arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open("testdata/archive2/questions.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	qs, err := judge.Load(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass, failures := judgeSet(t, NewExtractive(ix, Linker{}), qs, raw)
+	for _, f := range failures {
+		t.Log(f)
+	}
+	t.Logf("second archive: %d/%d pass", pass, len(qs))
+	if pass < measured {
+		t.Errorf("second archive: %d/%d pass, below the %d measured", pass, len(qs), measured)
+	}
 }
 
 // TestBaselineBM25Sentences measures the baseline the issue names: plain

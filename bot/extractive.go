@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
 	"github.com/newsdesk/newsdesk/retrieval"
@@ -91,6 +92,11 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	cands := e.candidates(hits, &qa)
+	if qa.kind == qNumber {
+		// A question for a figure is answered only by sentences that
+		// give one: "at 7 p.m." is no answer to "how many attended".
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasQuantity(c.sent.Text) })
+	}
 	if len(cands) == 0 || cands[0].coverage < minCoverage {
 		return e.abstain(ans, "I can't find that"), nil
 	}
@@ -216,6 +222,9 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 		}
 	}
 	corroborate(out)
+	if qa.recent {
+		preferRecent(out)
+	}
 	slices.SortStableFunc(out, func(a, b *candidate) int {
 		if a.score != b.score {
 			return cmp.Compare(b.score, a.score)
@@ -433,8 +442,11 @@ func kindBonus(qa *query, c *candidate) float64 {
 	lower := strings.ToLower(text)
 	switch qa.kind {
 	case qNumber:
-		if hasNumber(text) {
-			return 0.2
+		switch {
+		case quantityNear(text, qa):
+			return 0.25
+		case hasNumber(text):
+			return 0.1
 		}
 		return -0.1
 	case qQuote:
@@ -491,6 +503,105 @@ func kindBonus(qa *query, c *candidate) float64 {
 	}
 	return 0
 }
+
+// preferRecent raises the score of candidates from newer articles, by up
+// to recentBonus for the newest: when reports of a count differ, the
+// latest is what "so far" and "most recent" ask for.
+func preferRecent(cands []*candidate) {
+	const recentBonus = 0.3
+	var lo, hi time.Time
+	for _, c := range cands {
+		p := c.art.Published
+		if p.IsZero() {
+			continue
+		}
+		if lo.IsZero() || p.Before(lo) {
+			lo = p
+		}
+		if p.After(hi) {
+			hi = p
+		}
+	}
+	span := hi.Sub(lo)
+	if span <= 0 {
+		return
+	}
+	for _, c := range cands {
+		if p := c.art.Published; !p.IsZero() {
+			c.score += recentBonus * float64(p.Sub(lo)) / float64(span)
+		}
+	}
+}
+
+// reClock and reYear match numbers that are not quantities: times of day
+// and years.
+var (
+	reClock = regexp.MustCompile(`\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b`)
+	reYear  = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b`)
+	reCount = regexp.MustCompile(`(?i)\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores|hundreds?|thousands?|millions?|billions?|half|third|quarter)\b`)
+)
+
+// hasQuantity reports whether s states a count or an amount: a number that
+// is not a time of day, a year or a day of the month, or a number word.
+func hasQuantity(s string) bool {
+	t := reClock.ReplaceAllString(s, " ")
+	t = reYear.ReplaceAllString(t, " ")
+	t = reMonthDay.ReplaceAllString(t, " ")
+	for i := 0; i < len(t); i++ {
+		if t[i] >= '0' && t[i] <= '9' {
+			return true
+		}
+	}
+	return reCount.MatchString(t)
+}
+
+// quantityNear reports whether s gives a quantity within a few words of
+// one of the question's (non-name) terms or their paraphrases: "the death
+// toll rose to 12" answers "how many died"; a date in a sentence that
+// mentions the dam does not.
+func quantityNear(s string, qa *query) bool {
+	const window = 6
+	want := map[string]bool{}
+	for _, t := range qa.terms {
+		if t.name {
+			continue
+		}
+		want[t.term] = true
+		for _, a := range t.alt {
+			want[a] = true
+		}
+	}
+	clean := reClock.ReplaceAllStringFunc(s, blank)
+	clean = reYear.ReplaceAllStringFunc(clean, blank)
+	clean = reMonthDay.ReplaceAllStringFunc(clean, blank)
+	toks := retrieval.Analyze(clean)
+	var nums, hits []int
+	for i, tk := range toks {
+		if isQuantityWord(tk.Word) {
+			nums = append(nums, i)
+		}
+		if want[tk.Term] {
+			hits = append(hits, i)
+		}
+	}
+	for _, n := range nums {
+		for _, h := range hits {
+			if h != n && max(h-n, n-h) <= window {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// blank replaces a match by spaces of the same length, keeping offsets.
+func blank(m string) string { return strings.Repeat(" ", len(m)) }
+
+func isQuantityWord(w string) bool {
+	return w != "" && (w[0] >= '0' && w[0] <= '9' || reCount.MatchString(w) || w == "nine" || w == "one")
+}
+
+var reMonthDay = regexp.MustCompile(`\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b`)
 
 // reDate matches the ways news copy dates an event.
 var reDate = regexp.MustCompile(`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|(?:19|20)\d\d|yesterday|today|tonight|ago|last (?:week|month|year)|earlier this (?:week|month|year))\b`)

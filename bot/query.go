@@ -1,6 +1,8 @@
 package bot
 
 import (
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/newsdesk/newsdesk/retrieval"
@@ -40,7 +42,13 @@ type query struct {
 	unknown []string // proper names the corpus has never seen
 	names   []string // proper names, as written
 	expand  []string // expansions of acronyms, to search for too
+	recent  bool     // asks for the latest report ("most recent", "so far")
 }
+
+// recentCues ask for the newest figure when reports differ.
+var recencyWords = map[string]bool{"recent": true, "latest": true, "newest": true, "current": true, "currently": true, "updated": true}
+
+var recentCues = []string{"most recent", "latest", "so far", "to date", "currently", "current ", " now", "newest", "updated"}
 
 // intent words frame a question without being its subject.
 var intentWords = map[string]qtype{
@@ -62,7 +70,7 @@ var synonyms = [][]string{
 	{"withdraw", "withdrawal", "withdrew", "retreat", "retreated", "pullout", "pullback", "pull", "pulled", "regroup", "abandon", "abandoned", "flee", "fled", "leave", "left"},
 	{"capture", "captured", "seize", "seized", "seizure", "take", "took", "taken", "recapture", "recaptured", "retake", "retook", "liberate", "liberated", "liberation", "fall", "fell"},
 	{"confirm", "confirmed", "confirmation", "acknowledge", "acknowledged", "admit", "admitted"},
-	{"kill", "killed", "dead", "death", "deaths", "die", "died"},
+	{"kill", "killed", "dead", "death", "deaths", "die", "died", "toll", "fatalities", "bodies"},
 	{"injure", "injured", "injury", "injuries", "wound", "wounded", "hurt"},
 	{"weapon", "weapons", "arms", "missile", "missiles", "rocket", "rockets", "artillery", "howitzer", "howitzers"},
 	{"population", "people", "residents", "inhabitants"},
@@ -74,7 +82,10 @@ var synonyms = [][]string{
 	{"recaptured", "regained", "reclaimed", "territory", "land", "area"},
 	{"matter", "matters", "important", "crucial", "vital", "key", "strategic", "significant"},
 	{"help", "helped", "support", "supported", "aid", "assist"},
-	{"evacuate", "evacuated", "evacuation", "evacuating"},
+	{"evacuate", "evacuated", "evacuation", "evacuating", "evacuee", "evacuees", "leave", "displaced"},
+	{"fix", "fixed", "repair", "repairs", "repaired", "mend"},
+	{"collapse", "collapsed", "failure", "failed", "fail", "breach", "breached", "burst"},
+	{"attend", "attended", "attendance", "crowd", "gathered"},
 	{"president", "leader"},
 	{"invade", "invaded", "invasion", "invaders", "invader"},
 	{"large", "big", "size", "population"},
@@ -136,6 +147,16 @@ func analyze(q string, stats retrieval.TermStats) query {
 			out.kind = qNumber
 		}
 	}
+	for _, c := range recentCues {
+		if strings.Contains(lq, c) {
+			out.recent = true
+		}
+	}
+	// "Who is the mayor of X": the role is what the answer must name.
+	role := ""
+	if m := reRoleOf.FindStringSubmatch(lq); m != nil {
+		role = m[1]
+	}
 	toks := retrieval.Analyze(q)
 	seen := map[string]bool{}
 	speakerHead := -1 // token of the speaker's head noun in "what did X say"
@@ -157,6 +178,12 @@ func analyze(q string, stats retrieval.TermStats) query {
 		if retrieval.IsStopWord(tk.Word) || seen[tk.Term] {
 			continue
 		}
+		if out.recent && recencyWords[tk.Word] {
+			continue // "most recent": asks for the newest report, not the word
+		}
+		if i >= 2 && tk.Word == "result" && toks[i-1].Word == "a" && toks[i-2].Word == "as" {
+			continue // "as a result of" frames a cause
+		}
 		if i > 0 && toks[i-1].Word == "how" && howWords[tk.Word] {
 			// "how far", "how long": the answer is a measure, and the
 			// adjective is not something its sentence will say.
@@ -168,8 +195,21 @@ func analyze(q string, stats retrieval.TermStats) query {
 		if stats != nil {
 			n := float64(stats.NumChunks())
 			df := float64(stats.DocFreq(tk.Term))
+			if df == 0 {
+				// A word the archive never uses but whose paraphrase it
+				// does ("evacuees" for "evacuated") weighs as the
+				// paraphrase: it is not rarer than what will match it.
+				for _, a := range t.alt {
+					if d := float64(stats.DocFreq(a)); d > df {
+						df = d
+					}
+				}
+			}
 			if n > 0 {
 				t.weight = idf(n, df)
+			}
+			if tk.Word == role {
+				t.weight *= 2
 			}
 			if t.name {
 				out.names = append(out.names, q[tk.Start:tk.Start+len(tk.Word)])
@@ -186,12 +226,39 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 		out.terms = append(out.terms, t)
 	}
+	out.unknown = softenAcronyms(out.unknown, out.names)
 	// "What did the mayor say": when the archive never mentions the
 	// speaker, by that word or a paraphrase, nothing in it answers.
 	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
 		tk := toks[speakerHead]
 		if !toks[speakerHead].Cap && stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, synIndex[tk.Term]) {
 			out.unknown = append(out.unknown, "the "+tk.Word)
+		}
+	}
+	return out
+}
+
+// reRoleOf finds the role in "who is the mayor of ...".
+var reRoleOf = regexp.MustCompile(`^(?:who|what) (?:is|was|are|were) (?:the )?(?:current |new |former )?([a-z]+) (?:of|at|for|in) `)
+
+// softenAcronyms keeps an unknown all-capitals word ("CEO", "MP") as a
+// reason to abstain only when the question names nothing the archive
+// knows: beside "Henrik Sondergaard" it is a title, alone ("What did the
+// WHO say?") it is the subject.
+func softenAcronyms(unknown, names []string) []string {
+	known := 0
+	for _, n := range names {
+		if !slices.Contains(unknown, n) {
+			known++
+		}
+	}
+	if known == 0 {
+		return unknown
+	}
+	out := unknown[:0]
+	for _, u := range unknown {
+		if strings.ToUpper(u) != u {
+			out = append(out, u)
 		}
 	}
 	return out

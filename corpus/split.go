@@ -18,7 +18,8 @@ import (
 //   - after abbreviations and titles ("Mr.", "Maj. Gen.", "St. Petersburg",
 //     "Feb. 24", "No. 1"), dotted acronyms ("U.S.", "a.m.") and initials
 //     ("J. R. R. Tolkien") unless the next word is a typical sentence opener;
-//   - inside numbers ("3.5", "2,500") or before a lower-case word;
+//   - inside numbers ("3.5", "2,500") or before a lower-case word or a dash
+//     ("SPRINGS, Mo. — State inspectors");
 //   - inside a quotation that continues the sentence: one closed with a comma
 //     (“One. Two,” she said.), or followed by a lower-case word, or closed with
 //     "?" or "!" and followed by an attribution (“Run!” Yermak wrote.).
@@ -119,6 +120,11 @@ func (rs runes) word(i int) (string, int) {
 func (rs runes) boundary(k, j, m, start int) bool {
 	next := rs.r[m]
 	if unicode.IsLower(next) {
+		return false
+	}
+	if next == '—' || next == '–' {
+		// A sentence does not open with a dash; a dateline does follow
+		// one ("CARVER SPRINGS, Mo. — State inspectors ...").
 		return false
 	}
 	if rs.r[k] != '.' || j != k {

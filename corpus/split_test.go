@@ -41,6 +41,8 @@ func TestSplitSentences(t *testing.T) {
 			[]string{"A U.K.-based group said the U.K. Defence Ministry agreed."}},
 		{"ranks", "Maj. Gen. Igor Konashenkov said troops left. Others stayed.",
 			[]string{"Maj. Gen. Igor Konashenkov said troops left.", "Others stayed."}},
+		{"dateline with a state abbreviation", "MARLOW, Mo. — The river rose. It fell.",
+			[]string{"MARLOW, Mo. — The river rose.", "It fell."}},
 		{"titles", "Mr. Smith met Dr. Jones and Mrs. Brown. They talked.",
 			[]string{"Mr. Smith met Dr. Jones and Mrs. Brown.", "They talked."}},
 		{"saint", "He was born in St. Petersburg in 1952.", []string{"He was born in St. Petersburg in 1952."}},
