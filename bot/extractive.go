@@ -395,17 +395,31 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 		return 0, 0
 	}
 	got, ctxGot := 0.0, 0.0
+	names, namesHit := 0, 0
 	for _, t := range qa.terms {
+		if t.name {
+			names++
+		}
 		switch {
 		case c.terms[t.term]:
 			got += t.weight
+			if t.name {
+				namesHit++
+			}
 		case len(t.phrase) > 0 && hasAll(c.terms, t.phrase):
 			got += t.weight
+			if t.name {
+				namesHit++
+			}
 		case t.name && c.sigs[sigOf(t.word)]:
 			// A misspelt name ("Iyzum" for "Izyum").
 			got += 0.8 * t.weight
+			namesHit++
 		case ctxTerms[t.term]:
 			ctxGot += 0.6 * t.weight
+			if t.name {
+				namesHit++
+			}
 		default:
 			for _, a := range t.alt {
 				if c.terms[a] {
@@ -423,6 +437,12 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 	}
 	cov := got / total
 	s := cov + 0.12*c.rank + kindBonus(qa, c)
+	if names > 0 && namesHit == 0 {
+		// The question is about someone or somewhere this sentence,
+		// and the sentences before it, never name: its figure or quote
+		// is likely about something else (another town's population).
+		s -= 0.15
+	}
 	// News puts the facts first; very short or very long sentences make
 	// poor quotes.
 	if para < 3 {

@@ -68,7 +68,7 @@ var numberCues = []string{"how many", "how much", "how far", "how long", "how la
 // in a group also matches the others at a lower weight.
 var synonyms = [][]string{
 	{"withdraw", "withdrawal", "withdrew", "retreat", "retreated", "pullout", "pullback", "pull", "pulled", "regroup", "abandon", "abandoned", "flee", "fled", "leave", "left"},
-	{"capture", "captured", "seize", "seized", "seizure", "take", "took", "taken", "recapture", "recaptured", "retake", "retook", "liberate", "liberated", "liberation", "fall", "fell"},
+	{"capture", "captured", "seize", "seized", "seizure", "take", "took", "taken", "recapture", "recaptured", "retake", "retook", "liberate", "liberated", "liberation", "fall", "fell", "reclaim", "reclaimed", "regain", "regained"},
 	{"confirm", "confirmed", "confirmation", "acknowledge", "acknowledged", "admit", "admitted"},
 	{"kill", "killed", "dead", "death", "deaths", "die", "died", "toll", "fatalities", "bodies"},
 	{"injure", "injured", "injury", "injuries", "wound", "wounded", "hurt"},
