@@ -88,6 +88,9 @@ type entry struct {
 	// the Gen of the index's ivfModel.
 	Lists   []int32
 	ListGen uint64
+	// Packed holds Vectors in the file, little-endian float32s: gob
+	// writes a float32 as a float64 of up to nine bytes. Empty in memory.
+	Packed []byte
 }
 
 type chunkRef struct {
@@ -117,6 +120,7 @@ func Open(opts Options) (*Index, error) {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
 	ix := &Index{opts: opts, log: log, entries: make(map[string]*entry)}
+	var savedLex *lexSnapshot
 	if opts.Dir != "" {
 		snap, size, err := load(opts.Dir)
 		switch {
@@ -135,6 +139,7 @@ func Open(opts Options) (*Index, error) {
 			}
 			ix.dim = snap.Dim
 			ix.ivf = snap.IVF
+			savedLex = snap.Lex
 			if snap.EmbedderID != opts.Embedder.ID() {
 				log.Warn("index was built with another embedder; its articles will be re-embedded",
 					"dir", opts.Dir, "was", snap.EmbedderID, "now", opts.Embedder.ID())
@@ -146,7 +151,7 @@ func Open(opts Options) (*Index, error) {
 			}
 		}
 	}
-	if err := ix.rebuild(); err != nil {
+	if err := ix.rebuild(savedLex); err != nil {
 		return nil, err
 	}
 	return ix, nil
@@ -300,7 +305,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 		err = flush()
 	}
 	if changed || err != nil {
-		if rerr := ix.rebuild(); rerr != nil && err == nil {
+		if rerr := ix.rebuild(nil); rerr != nil && err == nil {
 			err = rerr
 		}
 		if ix.opts.Dir != "" {
@@ -315,35 +320,56 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf}
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf, Lex: snapshotLex(ix.lex, ix.sigs)}
 	for _, id := range ix.ids {
-		s.Entries = append(s.Entries, *ix.entries[id])
+		e := *ix.entries[id]
+		// Chunk texts are slices of the article text: the file keeps
+		// only their offsets, and load restores them.
+		e.Chunks = slices.Clone(e.Chunks)
+		for i := range e.Chunks {
+			e.Chunks[i].Text = ""
+		}
+		e.Packed = packVectors(e.Vectors, ix.dim)
+		e.Vectors = nil
+		s.Entries = append(s.Entries, e)
 	}
 	return s
 }
 
 // rebuild recreates the sorted id list, the BM25 index and the vector
 // index from the entries, training or updating the IVF model when the
-// index is large. Stale entries (no vectors) are searchable by BM25 only.
-func (ix *Index) rebuild() error {
+// index is large. The BM25 index comes from saved when it fits these
+// entries, else from the chunk texts. Stale entries (no vectors) are
+// searchable by BM25 only.
+func (ix *Index) rebuild(saved *lexSnapshot) error {
 	ix.ids = ix.ids[:0]
-	for id := range ix.entries {
+	nDocs := 0
+	for id, e := range ix.entries {
 		ix.ids = append(ix.ids, id)
+		nDocs += len(e.Chunks)
 	}
 	slices.Sort(ix.ids)
 
-	lex := newBM25()
-	docs := make([]chunkRef, 0, len(ix.docs))
-	byID := make(map[string]chunkRef, len(ix.byID))
-	stems := make(map[string]string)
-	sigs := make(map[string]struct{})
+	lex, sigs, err := saved.restore(nDocs)
+	if err != nil && saved != nil {
+		ix.log.Warn("rebuilding the BM25 index from the text", "reason", err)
+	}
+	fresh := err != nil
+	var stems map[string]string
+	if fresh {
+		lex, sigs, stems = newBM25(), make(map[string]struct{}), make(map[string]string)
+	}
+	docs := make([]chunkRef, 0, nDocs)
+	byID := make(map[string]chunkRef, nDocs)
 	var vids []string
 	var vecs [][]float32
 	for _, id := range ix.ids {
 		e := ix.entries[id]
 		for i, c := range e.Chunks {
 			ref := chunkRef{e, i}
-			lex.addCached(c.Text, stems)
+			if fresh {
+				lex.addCached(c.Text, stems)
+			}
 			docs = append(docs, ref)
 			byID[c.ID] = ref
 			if e.Vectors != nil {

@@ -184,3 +184,54 @@ func TestIndexInterruptedAddKeepsFinishedArticles(t *testing.T) {
 		t.Fatalf("resume: %+v %v", st, err)
 	}
 }
+
+// A warm start takes BM25 from the file; a saved BM25 index that does not
+// fit (another analyzer version) is rebuilt from the text with a warning,
+// and searches the same either way.
+func TestIndexSavedBM25(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(ctx, testArticles(), nil); err != nil {
+		t.Fatal(err)
+	}
+	query := "pier repairs cost euros"
+	want, _ := ix.Search(ctx, query, 3)
+
+	var logs bytes.Buffer
+	opts := Options{Dir: dir, Embedder: NewHashEmbedder(), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	ix2, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "rebuilding the BM25") {
+		t.Fatalf("warm start rebuilt BM25: %s", logs.String())
+	}
+	got, _ := ix2.Search(ctx, query, 3)
+	if len(got) != len(want) || got[0].Chunk.ID != want[0].Chunk.ID || got[0].LexRank != want[0].LexRank || ix2.DocFreq("pier") != ix.DocFreq("pier") || !ix2.Known("kupyansk") {
+		t.Fatalf("restored BM25 differs: %+v vs %+v", got, want)
+	}
+
+	snap, _, err := load(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap.Lex.Analyzer = "text-v0"
+	if _, err := save(dir, snap); err != nil {
+		t.Fatal(err)
+	}
+	logs.Reset()
+	ix3, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "rebuilding the BM25") {
+		t.Fatalf("stale BM25 index used: %s", logs.String())
+	}
+	if got, _ := ix3.Search(ctx, query, 3); len(got) == 0 || got[0].Chunk.ID != want[0].Chunk.ID || got[0].LexRank != want[0].LexRank {
+		t.Fatalf("rebuilt BM25 differs: %+v", got)
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"bufio"
 	"bytes"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/gob"
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"time"
@@ -29,7 +31,8 @@ type snapshot struct {
 	EmbedderID string
 	Dim        int
 	Entries    []entry
-	IVF        *ivfModel // nil for a small index
+	IVF        *ivfModel    // nil for a small index
+	Lex        *lexSnapshot // nil in files from before it was saved
 }
 
 func load(dir string) (*snapshot, int64, error) {
@@ -53,7 +56,25 @@ func load(dir string) (*snapshot, int64, error) {
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
 		return nil, 0, fmt.Errorf("%s: decode: %w", path, err)
 	}
-	for _, e := range s.Entries {
+	for i := range s.Entries {
+		e := &s.Entries[i]
+		text := e.Article.Text()
+		for j := range e.Chunks {
+			c := &e.Chunks[j]
+			if c.Start < 0 || c.Start > c.End || c.End > len(text) {
+				return nil, 0, fmt.Errorf("%s: article %s chunk %d is out of range", path, e.Article.ID, j)
+			}
+			c.Text = text[c.Start:c.End]
+		}
+		if e.Packed != nil {
+			vs, err := unpackVectors(e.Packed, len(e.Chunks), s.Dim)
+			if err != nil {
+				return nil, 0, fmt.Errorf("%s: article %s: %w", path, e.Article.ID, err)
+			}
+			e.Vectors, e.Packed = vs, nil
+		} else if e.Vectors == nil && len(e.Chunks) == 0 {
+			e.Vectors = [][]float32{} // embedded, nothing to embed
+		}
 		if e.Vectors != nil && len(e.Vectors) != len(e.Chunks) {
 			return nil, 0, fmt.Errorf("%s: article %s has %d chunks but %d vectors", path, e.Article.ID, len(e.Chunks), len(e.Vectors))
 		}
@@ -117,6 +138,42 @@ func save(dir string, s *snapshot) (int64, error) {
 		return 0, fmt.Errorf("replace index %s: %w", path, err)
 	}
 	return int64(len(indexMagic) + sha256.Size + payload.Len()), nil
+}
+
+// packVectors writes vectors of dimension dim as little-endian float32s;
+// nil (stale, not embedded) stays nil, and an embedded article with no
+// chunks is an empty, non-nil slice.
+func packVectors(vs [][]float32, dim int) []byte {
+	if vs == nil {
+		return nil
+	}
+	out := make([]byte, 0, len(vs)*dim*4)
+	for _, v := range vs {
+		for _, x := range v {
+			out = binary.LittleEndian.AppendUint32(out, math.Float32bits(x))
+		}
+	}
+	return out
+}
+
+// unpackVectors reverses packVectors for n vectors of dimension dim, in
+// one allocation.
+func unpackVectors(b []byte, n, dim int) ([][]float32, error) {
+	if n > 0 && dim <= 0 {
+		return nil, fmt.Errorf("vectors of dimension %d", dim)
+	}
+	if len(b) != n*dim*4 {
+		return nil, fmt.Errorf("%d bytes of vectors for %d chunks of dim %d", len(b), n, dim)
+	}
+	flat := make([]float32, n*dim)
+	for i := range flat {
+		flat[i] = math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
+	}
+	vs := make([][]float32, n)
+	for i := range vs {
+		vs[i] = flat[i*dim : (i+1)*dim : (i+1)*dim]
+	}
+	return vs, nil
 }
 
 // quarantine moves a corrupt index file aside and returns its new name.

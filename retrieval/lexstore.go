@@ -1,0 +1,101 @@
+package retrieval
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// lexSnapshot is the BM25 index and the spelling signatures in flat
+// arrays, saved with the index so that a warm start does not tokenise and
+// stem every chunk again: at 100k chunks that is most of the cost of
+// opening an index. It is only valid for the entries it was saved with, in
+// the same order; Open checks the document count and falls back to
+// rebuilding from the text.
+type lexSnapshot struct {
+	Analyzer string // analyzerVersion when saved
+	Terms    []string
+	Counts   []int32 // postings of Terms[i]
+	Docs     []int32 // all postings' documents, term by term
+	TFs      []uint16
+	Lens     []int32 // document lengths
+	Total    int64
+	Sigs     []string
+}
+
+// analyzerVersion names the behaviour of Analyze and Term. Change it
+// whenever either changes, so that saved BM25 terms are rebuilt rather
+// than mixed with new ones.
+const analyzerVersion = "text-v2"
+
+func snapshotLex(x *bm25, sigs map[string]struct{}) *lexSnapshot {
+	s := &lexSnapshot{Analyzer: analyzerVersion, Lens: x.lens, Total: x.total}
+	s.Terms = make([]string, 0, len(x.postings))
+	n := 0
+	for t, ps := range x.postings {
+		s.Terms = append(s.Terms, t)
+		n += len(ps)
+	}
+	slices.Sort(s.Terms) // deterministic files
+	s.Counts = make([]int32, len(s.Terms))
+	s.Docs = make([]int32, 0, n)
+	s.TFs = make([]uint16, 0, n)
+	for i, t := range s.Terms {
+		ps := x.postings[t]
+		s.Counts[i] = int32(len(ps))
+		for _, p := range ps {
+			s.Docs = append(s.Docs, p.doc)
+			s.TFs = append(s.TFs, p.tf)
+		}
+	}
+	s.Sigs = make([]string, 0, len(sigs))
+	for sg := range sigs {
+		s.Sigs = append(s.Sigs, sg)
+	}
+	slices.Sort(s.Sigs)
+	return s
+}
+
+// restore rebuilds the BM25 index of docs documents, or reports why the
+// snapshot does not fit.
+func (s *lexSnapshot) restore(docs int) (*bm25, map[string]struct{}, error) {
+	if s == nil {
+		return nil, nil, errors.New("no saved BM25 index")
+	}
+	if s.Analyzer != analyzerVersion {
+		return nil, nil, fmt.Errorf("saved BM25 index is from analyzer %q, this is %q", s.Analyzer, analyzerVersion)
+	}
+	if len(s.Lens) != docs {
+		return nil, nil, fmt.Errorf("saved BM25 index has %d documents, the index %d", len(s.Lens), docs)
+	}
+	if len(s.Counts) != len(s.Terms) || len(s.Docs) != len(s.TFs) {
+		return nil, nil, errors.New("saved BM25 index is inconsistent")
+	}
+	x := &bm25{postings: make(map[string][]posting, len(s.Terms)), lens: s.Lens, live: docs, total: s.Total}
+	all := make([]posting, len(s.Docs))
+	off := 0
+	for i, t := range s.Terms {
+		n := int(s.Counts[i])
+		if n <= 0 || off+n > len(s.Docs) {
+			return nil, nil, errors.New("saved BM25 index is inconsistent")
+		}
+		ps := all[off : off+n : off+n]
+		for j := range ps {
+			d := s.Docs[off+j]
+			if d < 0 || int(d) >= docs {
+				return nil, nil, fmt.Errorf("saved BM25 index names document %d of %d", d, docs)
+			}
+			ps[j] = posting{doc: d, tf: s.TFs[off+j]}
+		}
+		x.postings[t] = ps
+		off += n
+	}
+	if off != len(s.Docs) {
+		return nil, nil, errors.New("saved BM25 index is inconsistent")
+	}
+	sigs := make(map[string]struct{}, len(s.Sigs))
+	for _, sg := range s.Sigs {
+		sigs[sg] = struct{}{}
+	}
+	return x, sigs, nil
+}
