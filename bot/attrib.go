@@ -69,12 +69,50 @@ func speakerOf(s string, prev []string) string {
 	}
 	if rePronounVerb.MatchString(outside) {
 		for i := len(prev) - 1; i >= 0 && i >= len(prev)-2; i-- {
+			// "Novak told reporters she would meet Forward leader Ilona
+			// Tsvetkova. '...,' she said.": the one who spoke before is
+			// the antecedent, not the last name mentioned.
+			if n := subjectSpeaker(unquoted(prev[i])); n != "" {
+				return fullerName(n, prev)
+			}
 			if n := firstFullName(unquoted(prev[i])); n != "" {
 				return n
 			}
 		}
 	}
 	return ""
+}
+
+// subjectSpeaker is the name that a speech verb attributes words to in s
+// ("Novak told reporters ...", "Igor Girkin, a former commander, said"),
+// or "".
+func subjectSpeaker(s string) string {
+	// Not reVerbName: outside a quotation's attribution, "said Berlin
+	// would help" names the object.
+	for _, re := range []*regexp.Regexp{reLeadName, reNameVerb} {
+		if m := re.FindStringSubmatch(s); m != nil {
+			if n := cleanName(m[1]); n != "" {
+				return n
+			}
+		}
+	}
+	return ""
+}
+
+// fullerName returns the full name ending in n ("Katarzyna Novak" for
+// "Novak") when the given sentences use one, else n.
+func fullerName(n string, sents []string) string {
+	if strings.Contains(n, " ") {
+		return n
+	}
+	for i := len(sents) - 1; i >= 0; i-- {
+		for _, m := range reFullName.FindAllString(sents[i], -1) {
+			if c := cleanName(m); strings.HasSuffix(c, " "+n) {
+				return c
+			}
+		}
+	}
+	return n
 }
 
 // unquoted blanks out the quoted parts of s, so that names inside a

@@ -14,6 +14,7 @@ func TestSpeakerOf(t *testing.T) {
 		{"“I have travelled here today,” she said.", []string{"Earlier on Saturday, German foreign minister Annalena Baerbock, who was visiting, said Berlin would help."}, "Annalena Baerbock"},
 		{"Al Jazeera’s Gabriel Elizondo, reporting from Kyiv, stated that the city was “a key strongpoint”.", nil, "Gabriel Elizondo"},
 		{"The council voted to expand the tram network.", nil, ""},
+		{"“I will not negotiate through the newspapers,” she said.", []string{"Mayor Anna Lindqvist spoke first.", "Lindqvist told reporters she would meet union leader Tomas Berg on Thursday."}, "Mayor Anna Lindqvist"},
 		{"MARLOW, Ore. — Officials said the bridge would reopen.", nil, ""},
 		{"“Paris is lovely,” he said.", []string{"the weather was fine."}, ""},
 	}

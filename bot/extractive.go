@@ -368,8 +368,10 @@ func quoteSpans(a *corpus.Article, sents []corpus.Sentence) []corpus.Sentence {
 func speakers(sents []corpus.Sentence) []string {
 	out := make([]string, len(sents))
 	for i, s := range sents {
+		// Two sentences back for a pronoun's antecedent; further back
+		// only to complete a surname into the full name used earlier.
 		var prev []string
-		for j := max(0, i-2); j < i; j++ {
+		for j := max(0, i-maxNameLookback); j < i; j++ {
 			prev = append(prev, sents[j].Text)
 		}
 		out[i] = speakerOf(s.Text, prev)
@@ -396,6 +398,10 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 	}
 	got, ctxGot := 0.0, 0.0
 	names, namesHit := 0, 0
+	var spk map[string]bool
+	if c.speaker != "" {
+		spk = termSet(c.speaker)
+	}
 	for _, t := range qa.terms {
 		if t.name {
 			names++
@@ -406,6 +412,10 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 			if t.name {
 				namesHit++
 			}
+		case t.name && spk[t.term]:
+			// The quotation's speaker, named in the sentence before.
+			got += t.weight
+			namesHit++
 		case len(t.phrase) > 0 && hasAll(c.terms, t.phrase):
 			got += t.weight
 			if t.name {
@@ -713,6 +723,10 @@ func pick(cands []*candidate, n int) []*candidate {
 	}
 	return out
 }
+
+// maxNameLookback is how many sentences back a surname ("Novak") is
+// completed into a full name ("Katarzyna Novak").
+const maxNameLookback = 30
 
 // maxJoined bounds a quote made of adjacent sentences.
 const maxJoined = 600

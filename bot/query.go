@@ -84,6 +84,13 @@ var synonyms = [][]string{
 	{"help", "helped", "support", "supported", "aid", "assist"},
 	{"evacuate", "evacuated", "evacuation", "evacuating", "evacuee", "evacuees", "leave", "displaced"},
 	{"fix", "fixed", "repair", "repairs", "repaired", "mend"},
+	{"demand", "demands", "demanding", "demanded", "ask", "asking", "asked", "want", "wants", "insist", "insists"},
+	{"plan", "plans", "programme", "program", "scheme", "proposal"},
+	{"military", "defence", "defense", "army", "armed"},
+	{"gang", "group", "groups", "crew"},
+	{"hack", "hacked", "hackers", "cyberattack", "cyber", "attack", "breach", "ransomware"},
+	{"divert", "diverted", "diversion", "redirect", "redirected"},
+	{"talk", "talks", "negotiate", "negotiating", "negotiation", "negotiations", "meeting", "meet"},
 	{"collapse", "collapsed", "failure", "failed", "fail", "breach", "breached", "burst"},
 	{"attend", "attended", "attendance", "crowd", "gathered"},
 	{"president", "leader"},
@@ -158,7 +165,15 @@ func analyze(q string, stats retrieval.TermStats) query {
 		role = m[1]
 	}
 	toks := retrieval.Analyze(q)
+	skip := fillerTokens(toks)
+	spelled := spelledAcronyms(q, toks, stats)
+	for _, acr := range spelled {
+		if !slices.Contains(out.expand, acr) {
+			out.expand = append(out.expand, acr)
+		}
+	}
 	seen := map[string]bool{}
+	seenDF := map[string]bool{} // terms the archive has
 	speakerHead := -1 // token of the speaker's head noun in "what did X say"
 	for i, tk := range toks {
 		if k, ok := intentWords[tk.Word]; ok {
@@ -181,8 +196,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 		if out.recent && recencyWords[tk.Word] {
 			continue // "most recent": asks for the newest report, not the word
 		}
-		if i >= 2 && tk.Word == "result" && toks[i-1].Word == "a" && toks[i-2].Word == "as" {
-			continue // "as a result of" frames a cause
+		if skip[i] {
+			continue // "as a result of", "in return for": framing, not subject
 		}
 		if i > 0 && toks[i-1].Word == "how" && howWords[tk.Word] {
 			// "how far", "how long": the answer is a measure, and the
@@ -192,9 +207,17 @@ func analyze(q string, stats retrieval.TermStats) query {
 		seen[tk.Term] = true
 		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: synIndex[tk.Term]}
 		t.name = tk.Cap && i > 0
+		if acr, ok := spelled[i]; ok {
+			// "Federal Bureau of Investigation" where the archive
+			// writes "FBI".
+			t.alt = append(slices.Clone(t.alt), acr)
+		}
 		if stats != nil {
 			n := float64(stats.NumChunks())
 			df := float64(stats.DocFreq(tk.Term))
+			if df > 0 {
+				seenDF[tk.Term] = true
+			}
 			if df == 0 {
 				// A word the archive never uses but whose paraphrase it
 				// does ("evacuees" for "evacuated") weighs as the
@@ -213,7 +236,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			}
 			if t.name {
 				out.names = append(out.names, q[tk.Start:tk.Start+len(tk.Word)])
-				if df == 0 && !stats.Known(tk.Word) {
+				if _, ok := spelled[i]; !ok && df == 0 && !stats.Known(tk.Word) {
 					written := q[tk.Start : tk.Start+len(tk.Word)]
 					if ph := expandAcronym(stats, written); ph != "" {
 						t.phrase = retrieval.Terms(ph)
@@ -227,6 +250,24 @@ func analyze(q string, stats retrieval.TermStats) query {
 		out.terms = append(out.terms, t)
 	}
 	out.unknown = softenAcronyms(out.unknown, out.names)
+	if len(out.unknown) == 0 && stats != nil {
+		out.unknown = unknownNames(q, toks, stats, spelled)
+	}
+	// A word the archive never uses would get the highest weight of all
+	// and sink every sentence's coverage, though reporters paraphrase
+	// ("gang" for "group", "hack" for "cyberattack"): it weighs no more
+	// than the heaviest word the archive does use.
+	heaviest := 0.0
+	for _, t := range out.terms {
+		if seenDF[t.term] || anyKnownTerm(stats, t.alt) {
+			heaviest = max(heaviest, t.weight)
+		}
+	}
+	for i, t := range out.terms {
+		if heaviest > 0 && !t.name && len(t.phrase) == 0 && !seenDF[t.term] && !anyKnownTerm(stats, t.alt) {
+			out.terms[i].weight = min(t.weight, heaviest)
+		}
+	}
 	// "What did the mayor say": when the archive never mentions the
 	// speaker, by that word or a paraphrase, nothing in it answers.
 	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
@@ -260,6 +301,147 @@ func softenAcronyms(unknown, names []string) []string {
 		if strings.ToUpper(u) != u {
 			out = append(out, u)
 		}
+	}
+	return out
+}
+
+// anyKnownTerm is anyKnown for a possibly nil stats.
+func anyKnownTerm(stats retrieval.TermStats, terms []string) bool {
+	return stats != nil && anyKnown(stats, terms)
+}
+
+// fillers are phrases that frame a question without being its subject.
+var fillers = [][]string{
+	{"as", "a", "result", "of"}, {"in", "return", "for"}, {"in", "exchange", "for"},
+	{"at", "the", "centre", "of"}, {"at", "the", "center", "of"}, {"in", "the", "wake", "of"},
+	{"on", "behalf", "of"}, {"in", "order", "to"}, {"in", "terms", "of"}, {"in", "response", "to"},
+}
+
+// fillerTokens marks the tokens that belong to a filler phrase.
+func fillerTokens(toks []retrieval.Token) map[int]bool {
+	skip := map[int]bool{}
+	for i := range toks {
+		for _, f := range fillers {
+			if i+len(f) > len(toks) {
+				continue
+			}
+			match := true
+			for j, w := range f {
+				if toks[i+j].Word != w {
+					match = false
+					break
+				}
+			}
+			if match {
+				for j := range f {
+					skip[i+j] = true
+				}
+			}
+		}
+	}
+	return skip
+}
+
+// acronymJoiners may stand inside a spelled-out name without counting
+// towards its initials.
+var acronymJoiners = map[string]bool{"of": true, "for": true, "the": true, "and": true, "on": true, "in": true}
+
+// capRuns returns the runs of two or more capitalised question words
+// (after the first word, whose capital says nothing), with joiners such
+// as "of" allowed inside: "Federal Bureau of Investigation".
+func capRuns(q string, toks []retrieval.Token) [][]int {
+	var runs [][]int
+	var run []int
+	flush := func() {
+		if len(run) >= 2 {
+			runs = append(runs, run)
+		}
+		run = nil
+	}
+	end := -1 // end of the last whole word: the parts of "Co-operation" lie inside it
+	for i, tk := range toks {
+		if tk.Start < end {
+			continue
+		}
+		end = tk.Start + len(tk.Word)
+		switch {
+		case tk.Cap && i > 0:
+			run = append(run, i)
+			if rest := q[min(end, len(q)):]; strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") {
+				flush() // "Aldmark's Social Democratic Party": two names
+			}
+		case len(run) > 0 && acronymJoiners[tk.Word]:
+		default:
+			flush()
+		}
+	}
+	flush()
+	return runs
+}
+
+// spelledAcronyms finds runs of capitalised question words whose initials
+// the archive uses as a word ("Federal Bureau of Investigation" -> "fbi")
+// and maps each capitalised token of such a run to that term.
+func spelledAcronyms(q string, toks []retrieval.Token, stats retrieval.TermStats) map[int]string {
+	out := map[int]string{}
+	if stats == nil {
+		return out
+	}
+	for _, run := range capRuns(q, toks) {
+		var b strings.Builder
+		for _, k := range run {
+			b.WriteString(toks[k].Word[:1])
+		}
+		acr := retrieval.Term(b.String())
+		if stats.DocFreq(acr) == 0 {
+			continue
+		}
+		for _, k := range run {
+			out[k] = acr
+		}
+	}
+	return out
+}
+
+// unknownNames returns the capitalised runs of the question ("the Joint
+// Commission") whose words the archive has, but never together: a name
+// it does not know, though each word looks familiar.
+func unknownNames(q string, toks []retrieval.Token, stats retrieval.TermStats, spelled map[int]string) []string {
+	ph, ok := stats.(retrieval.Phrases)
+	if !ok {
+		return nil
+	}
+	var out []string
+	for _, run := range capRuns(q, toks) {
+		if _, ok := spelled[run[0]]; ok {
+			continue
+		}
+		// Only words the archive has as written take part. A word it
+		// never uses (a title, "CEO", or a name it spells otherwise) is
+		// judged on its own, elsewhere, and splits the run: the archive
+		// may say "Norvik chief executive Henrik Sondergaard".
+		var group []int
+		check := func() {
+			if len(group) >= 2 {
+				positions := make([][]string, len(group))
+				for j, k := range group {
+					positions[j] = append([]string{toks[k].Term}, synIndex[toks[k].Term]...)
+				}
+				if !ph.HasPhrase(positions) {
+					last := toks[group[len(group)-1]]
+					out = append(out, q[toks[group[0]].Start:last.Start+len(last.Word)])
+				}
+			}
+			group = group[:0]
+		}
+		for _, k := range run {
+			if stats.DocFreq(toks[k].Term) > 0 {
+				group = append(group, k)
+			} else {
+				check()
+			}
+		}
+		check()
 	}
 	return out
 }
