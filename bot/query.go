@@ -174,7 +174,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	}
 	seen := map[string]bool{}
 	seenDF := map[string]bool{} // terms the archive has
-	speakerHead := -1 // token of the speaker's head noun in "what did X say"
+	speakerHead := -1           // token of the speaker's head noun in "what did X say"
 	for i, tk := range toks {
 		if k, ok := intentWords[tk.Word]; ok {
 			if out.kind == qOther || out.kind == qWho {
