@@ -209,8 +209,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 		t.name = tk.Cap && i > 0
 		if acr, ok := spelled[i]; ok {
 			// "Federal Bureau of Investigation" where the archive
-			// writes "FBI".
-			t.alt = append(slices.Clone(t.alt), acr)
+			// writes "FBI": the acronym stands for every word of it.
+			t.phrase = []string{acr}
 		}
 		if stats != nil {
 			n := float64(stats.NumChunks())
