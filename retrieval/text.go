@@ -100,10 +100,6 @@ func scan(text string, fn func(word string, start int, capital bool)) {
 			fn(word[:n], start, false)
 			fn(fold(strings.ToLower(word[n:])), i-(len(word)-n), false)
 		}
-		if isASCIIDigit(word[len(word)-1]) && i < len(text) && text[i] == '%' {
-			fn("percent", i, false)
-			i++
-		}
 		if len(parts) > 0 {
 			// parts holds pairs (length of word so far, offset in text)
 			// for each hyphen.
@@ -119,6 +115,11 @@ func scan(text string, fn func(word string, start int, capital bool)) {
 				}
 				prevLen, prevStart = end, nextStart
 			}
+		}
+		if isASCIIDigit(word[len(word)-1]) && i < len(text) && text[i] == '%' {
+			// After the word's parts, so that offsets never go back.
+			fn("percent", i, false)
+			i++
 		}
 	}
 }
