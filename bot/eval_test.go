@@ -54,8 +54,11 @@ func rawArticles(t testing.TB) map[string]string {
 	return m
 }
 
-func devQuestions(t testing.TB) []judge.Question {
-	f, err := os.Open("testdata/dev.jsonl")
+func devQuestions(t testing.TB) []judge.Question { return loadQuestions(t, "testdata/dev.jsonl") }
+
+func loadQuestions(t testing.TB, path string) []judge.Question {
+	t.Helper()
+	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,15 +146,7 @@ func TestInventedArchives(t *testing.T) {
 			if _, err := ix.Sync(context.Background(), arts, nil); err != nil {
 				t.Fatal(err)
 			}
-			f, err := os.Open(filepath.Join(tc.dir, "questions.jsonl"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer f.Close()
-			qs, err := judge.Load(f)
-			if err != nil {
-				t.Fatal(err)
-			}
+			qs := loadQuestions(t, filepath.Join(tc.dir, "questions.jsonl"))
 			pass, failures := judgeSet(t, NewExtractive(ix, Linker{}), qs, raw)
 			for _, f := range failures {
 				t.Log(f)

@@ -62,16 +62,23 @@ func TestIndexSearchFindsBothRankings(t *testing.T) {
 	}
 }
 
-func TestIndexPersistsAndWarmStartEmbedsNothing(t *testing.T) {
-	ctx := context.Background()
-	dir := t.TempDir()
+// syncedIndex opens an index in dir ("" for memory) holding testArticles.
+func syncedIndex(t *testing.T, dir string) *Index {
+	t.Helper()
 	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.Sync(ctx, testArticles(), nil); err != nil {
+	if _, err := ix.Sync(context.Background(), testArticles(), nil); err != nil {
 		t.Fatal(err)
 	}
+	return ix
+}
+
+func TestIndexPersistsAndWarmStartEmbedsNothing(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	syncedIndex(t, dir)
 	ix2, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
 	if err != nil {
 		t.Fatal(err)
@@ -191,13 +198,7 @@ func TestIndexInterruptedAddKeepsFinishedArticles(t *testing.T) {
 func TestIndexSavedBM25(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(ctx, testArticles(), nil); err != nil {
-		t.Fatal(err)
-	}
+	ix := syncedIndex(t, dir)
 	query := "pier repairs cost euros"
 	want, _ := ix.Search(ctx, query, 3)
 
