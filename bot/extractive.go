@@ -97,6 +97,19 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 		// give one: "at 7 p.m." is no answer to "how many attended".
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasQuantity(c.sent.Text) })
 	}
+	if qa.role != "" {
+		// "Who is the mayor of X" is answered only by a sentence that
+		// names a mayor.
+		roles := append([]string{qa.role}, synIndex[qa.role]...)
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
+			for _, r := range roles {
+				if c.terms[r] {
+					return false
+				}
+			}
+			return true
+		})
+	}
 	if len(cands) == 0 || cands[0].coverage < minCoverage {
 		return e.abstain(ans, "I can't find that"), nil
 	}
@@ -308,6 +321,16 @@ func startsWithPronoun(s string) bool {
 	return false
 }
 
+// hasAny reports whether some term is in set.
+func hasAny(set map[string]bool, terms []string) bool {
+	for _, t := range terms {
+		if set[t] {
+			return true
+		}
+	}
+	return false
+}
+
 // hasAll reports whether every term is in set.
 func hasAll(set map[string]bool, terms []string) bool {
 	for _, t := range terms {
@@ -447,6 +470,12 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 	}
 	cov := got / total
 	s := cov + 0.12*c.rank + kindBonus(qa, c)
+	if len(qa.predicate) > 0 && !hasAny(c.terms, qa.predicate) {
+		// "Who is leading the inquiry": a sentence that says nobody
+		// leads anything is no answer, however much of the setting it
+		// shares.
+		s -= 0.2
+	}
 	if names > 0 && namesHit == 0 {
 		// The question is about someone or somewhere this sentence,
 		// and the sentences before it, never name: its figure or quote
@@ -495,6 +524,11 @@ func kindBonus(qa *query, c *candidate) float64 {
 			return 0.1
 		}
 	case qDefine:
+		if len(qa.define) > 0 && hasAll(c.terms, qa.define) {
+			// "the National Mining Safety Agency (ANSM)" spells out the
+			// acronym asked about.
+			return 0.3
+		}
 		// "Name, a spokesman for ..." / "Name is the head of ..." define.
 		for _, n := range qa.names {
 			i := strings.Index(text, n)

@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk/retrieval"
 )
@@ -43,6 +45,11 @@ type query struct {
 	names   []string // proper names, as written
 	expand  []string // expansions of acronyms, to search for too
 	recent  bool     // asks for the latest report ("most recent", "so far")
+	role    string   // term of the role asked about: "mayor" in "who is the mayor of X"
+	// predicate is the term of what someone did in a who-question
+	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
+	predicate []string
+	define    []string // terms of the archive's name for an acronym the question asks about
 }
 
 // recentCues ask for the newest figure when reports differ.
@@ -90,6 +97,9 @@ var synonyms = [][]string{
 	{"gang", "group", "groups", "crew"},
 	{"hack", "hacked", "hackers", "cyberattack", "cyber", "attack", "breach", "ransomware"},
 	{"divert", "diverted", "diversion", "redirect", "redirected"},
+	{"investigation", "investigate", "investigating", "investigators", "inquiry", "probe", "inquest"},
+	{"lead", "leads", "leading", "led", "leader", "head", "heads", "headed", "chair", "chairs"},
+	{"synergy", "synergies", "savings", "saving"},
 	{"talk", "talks", "negotiate", "negotiating", "negotiation", "negotiations", "meeting", "meet"},
 	{"collapse", "collapsed", "failure", "failed", "fail", "breach", "breached", "burst"},
 	{"attend", "attended", "attendance", "crowd", "gathered"},
@@ -135,7 +145,10 @@ func analyze(q string, stats retrieval.TermStats) query {
 	first := strings.Fields(lq)
 	switch {
 	case len(first) == 0:
-	case hasAnyPrefix(lq, "who is ", "who was ", "who are ", "what is the ", "what is a ", "what is ", "what was "):
+	case hasAnyPrefix(lq, "who is ", "who was ", "who are ") && !startsCapitalAfter(q, 2) && reRoleOf.FindString(lq) == "":
+		out.kind = qWho // "who is leading the inquiry": someone who does something
+	case hasAnyPrefix(lq, "who is ", "who was ", "who are ", "what is the ", "what is a ", "what is ", "what was ") ||
+		strings.Contains(lq, " stand for") || strings.Contains(lq, "stands for"):
 		out.kind = qDefine
 		if hasAnyPrefix(lq, "what is the population", "what is the number") {
 			out.kind = qNumber
@@ -163,6 +176,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	role := ""
 	if m := reRoleOf.FindStringSubmatch(lq); m != nil {
 		role = m[1]
+		out.role = retrieval.Term(role)
 	}
 	toks := retrieval.Analyze(q)
 	skip := fillerTokens(toks)
@@ -236,7 +250,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			}
 			if t.name {
 				out.names = append(out.names, q[tk.Start:tk.Start+len(tk.Word)])
-				if _, ok := spelled[i]; !ok && df == 0 && !stats.Known(tk.Word) {
+				if _, ok := spelled[i]; !ok && df == 0 && !stats.Known(tk.Word) && !partsKnown(toks, i, stats) {
 					written := q[tk.Start : tk.Start+len(tk.Word)]
 					if ph := expandAcronym(stats, written); ph != "" {
 						t.phrase = retrieval.Terms(ph)
@@ -250,6 +264,30 @@ func analyze(q string, stats retrieval.TermStats) query {
 		out.terms = append(out.terms, t)
 	}
 	out.unknown = softenAcronyms(out.unknown, out.names)
+	if out.kind == qDefine && stats != nil {
+		// "What does ANSM stand for": the answer is where the archive
+		// spells it out.
+		for _, tk := range toks {
+			if written := q[tk.Start : tk.Start+len(tk.Word)]; len(written) >= 2 && strings.ToUpper(written) == written && strings.ToLower(written) != written {
+				if ph := expandAcronym(stats, written); ph != "" {
+					out.define = retrieval.Terms(ph)
+				}
+			}
+		}
+	}
+	if out.kind == qWho && len(toks) > 1 && toks[0].Word == "who" {
+		for _, tk := range toks[1:] {
+			if !retrieval.IsStopWord(tk.Word) {
+				out.predicate = append([]string{tk.Term}, synIndex[tk.Term]...)
+				break
+			}
+		}
+	}
+	if len(out.unknown) == 0 && stats != nil {
+		if w := countedNoun(toks, stats); w != "" {
+			out.unknown = append(out.unknown, w)
+		}
+	}
 	if len(out.unknown) == 0 && stats != nil {
 		out.unknown = unknownNames(q, toks, stats, spelled)
 	}
@@ -305,6 +343,41 @@ func softenAcronyms(unknown, names []string) []string {
 	return out
 }
 
+// partsKnown reports whether the token at i is a hyphenated compound
+// ("Harlan-Veltra") whose parts the archive has, each on its own. Analyze
+// follows a compound with its parts, the first starting where it does.
+func partsKnown(toks []retrieval.Token, i int, stats retrieval.TermStats) bool {
+	if i+1 >= len(toks) || toks[i+1].Start != toks[i].Start {
+		return false
+	}
+	end := toks[i].Start + len(toks[i].Word)
+	parts := 0
+	for j := i + 1; j < len(toks) && toks[j].Start < end+parts; j++ {
+		if stats.DocFreq(toks[j].Term) == 0 && !stats.Known(toks[j].Word) {
+			return false
+		}
+		parts++
+	}
+	return parts >= 2
+}
+
+// countedNoun returns the noun of "how many <noun>" when the archive never
+// uses it or a paraphrase of it ("how many ounces"): it cannot give that
+// count. Otherwise "".
+func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
+	for i := 0; i+2 < len(toks); i++ {
+		if toks[i].Word != "how" || toks[i+1].Word != "many" {
+			continue
+		}
+		tk := toks[i+2]
+		if retrieval.IsStopWord(tk.Word) || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, synIndex[tk.Term]) {
+			return ""
+		}
+		return tk.Word
+	}
+	return ""
+}
+
 // anyKnownTerm is anyKnown for a possibly nil stats.
 func anyKnownTerm(stats retrieval.TermStats, terms []string) bool {
 	return stats != nil && anyKnown(stats, terms)
@@ -315,6 +388,7 @@ var fillers = [][]string{
 	{"as", "a", "result", "of"}, {"in", "return", "for"}, {"in", "exchange", "for"},
 	{"at", "the", "centre", "of"}, {"at", "the", "center", "of"}, {"in", "the", "wake", "of"},
 	{"on", "behalf", "of"}, {"in", "order", "to"}, {"in", "terms", "of"}, {"in", "response", "to"},
+	{"stand", "for"}, {"stands", "for"},
 }
 
 // fillerTokens marks the tokens that belong to a filler phrase.
@@ -464,6 +538,17 @@ func expandAcronym(stats retrieval.TermStats, written string) string {
 		return ""
 	}
 	return ac.Expand(written)
+}
+
+// startsCapitalAfter reports whether the word after the first n words of
+// q starts with a capital ("Who is Vladislav Sokolov").
+func startsCapitalAfter(q string, n int) bool {
+	f := strings.Fields(q)
+	if len(f) <= n {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(f[n])
+	return unicode.IsUpper(r)
 }
 
 func hasAnyPrefix(s string, ps ...string) bool {

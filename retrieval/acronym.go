@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"regexp"
 	"strings"
 	"sync"
 	"unicode"
@@ -32,7 +33,23 @@ type acronymIndex map[string]string
 // depend on map order.
 func buildAcronyms(texts func(yield func(string) bool)) acronymIndex {
 	counts := make(map[string]map[string]int)
+	add := func(acr, name string, n int) {
+		m := counts[acr]
+		if m == nil {
+			m = make(map[string]int)
+			counts[acr] = m
+		}
+		m[name] += n
+	}
 	for text := range texts {
+		// "the National Mining Safety Agency (ANSM)": an explicit
+		// definition wins whatever the initials (the acronym may come
+		// from another language).
+		for _, m := range reDefined.FindAllStringSubmatch(text, -1) {
+			if name := trimJoiners(m[1]); strings.Contains(name, " ") {
+				add(strings.ToLower(m[2]), name, definedWeight)
+			}
+		}
 		forNameRuns(text, func(words []string) {
 			for i := range words {
 				if acronymJoiners[strings.ToLower(words[i])] {
@@ -49,13 +66,7 @@ func buildAcronyms(texts func(yield func(string) bool)) acronymIndex {
 					initials.WriteRune(unicode.ToLower(r))
 					caps++
 					if caps >= 2 {
-						name := strings.Join(words[i:j+1], " ")
-						m := counts[initials.String()]
-						if m == nil {
-							m = make(map[string]int)
-							counts[initials.String()] = m
-						}
-						m[name]++
+						add(initials.String(), strings.Join(words[i:j+1], " "), 1)
 					}
 				}
 			}
@@ -72,6 +83,25 @@ func buildAcronyms(texts func(yield func(string) bool)) acronymIndex {
 		out[acr] = best
 	}
 	return out
+}
+
+// reDefined matches a name followed by its acronym in brackets.
+var reDefined = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]*\s+(?:(?:of|for|the|and|on|in|de|del|des|la|du)\s+)?){2,8})\((\p{Lu}{2,8})\)`)
+
+// definedWeight counts an explicit "Name (ACR)" as this many initials
+// matches.
+const definedWeight = 100
+
+// trimJoiners drops joiners at the start or end of a name.
+func trimJoiners(name string) string {
+	f := strings.Fields(name)
+	for len(f) > 0 && acronymJoiners[strings.ToLower(f[0])] {
+		f = f[1:]
+	}
+	for len(f) > 0 && acronymJoiners[strings.ToLower(f[len(f)-1])] {
+		f = f[:len(f)-1]
+	}
+	return strings.Join(f, " ")
 }
 
 // forNameRuns calls fn with each maximal run of capitalised words in text

@@ -11,6 +11,7 @@ func TestBuildAcronyms(t *testing.T) {
 		"Analysts at the Institute for the Study of War disagreed. The European Union’s envoy was silent.",
 		"Officials of the Donetsk People’s Republic (DPR) and the World Health Organization met in St. Louis.",
 		"He said: World Health. Organization men.", // punctuation breaks a name
+		"Inspectors from the National Mining Safety Agency (ANSM) arrived.",
 	}
 	idx := buildAcronyms(slices.Values(texts))
 	for acr, want := range map[string]string{
@@ -20,6 +21,7 @@ func TestBuildAcronyms(t *testing.T) {
 		"who":  "World Health Organization",
 		"sl":   "", // an abbreviation point ends a name
 		"tisw": "",
+		"ansm": "National Mining Safety Agency",
 		"hwo":  "",
 	} {
 		if got := idx[acr]; got != want {
