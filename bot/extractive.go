@@ -62,6 +62,7 @@ type candidate struct {
 	terms    map[string]bool
 	sorted   []string // terms, sorted, for fast overlap
 	sigs     map[string]bool
+	qty      quantities
 	coverage float64
 	score    float64
 	rank     float64
@@ -95,7 +96,7 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 	if qa.kind == qNumber {
 		// A question for a figure is answered only by sentences that
 		// give one: "at 7 p.m." is no answer to "how many attended".
-		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasQuantity(c.sent.Text) })
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return len(c.qty.nums) == 0 })
 	}
 	if qa.role != "" {
 		// "Who is the mayor of X" is answered only by a sentence that
@@ -228,6 +229,7 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			c.terms = an.terms[i]
 			c.sorted = an.sorted[i]
 			c.sigs = an.sigs[i]
+			c.qty = an.qty[i]
 			ctxTerms := an.ctx[i]
 			c.coverage, c.score = score(qa, c, ctxTerms, total, s.Para)
 			seen[k] = c
@@ -256,6 +258,7 @@ type analysis struct {
 	sorted   [][]string
 	sigs     []map[string]bool
 	ctx      []map[string]bool // terms of the two sentences before, and the speaker
+	qty      []quantities
 }
 
 // maxCached bounds the analysis cache; past it the cache starts afresh.
@@ -285,6 +288,7 @@ func (e *Extractive) analysis(a *corpus.Article) *analysis {
 			prev = append(prev, an.sents[j].Text)
 		}
 		an.ctx = append(an.ctx, termSet(strings.Join(prev, " ")+" "+an.speakers[i]))
+		an.qty = append(an.qty, quantitiesOf(s.Text))
 	}
 	e.mu.Lock()
 	if e.cache == nil || len(e.cache) >= maxCached {
@@ -502,7 +506,7 @@ func kindBonus(qa *query, c *candidate) float64 {
 	switch qa.kind {
 	case qNumber:
 		switch {
-		case quantityNear(text, qa):
+		case c.qty.near(qa):
 			return 0.25
 		case hasNumber(text):
 			return 0.1
@@ -602,29 +606,51 @@ func preferRecent(cands []*candidate) {
 var (
 	reClock = regexp.MustCompile(`\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b`)
 	reYear  = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b`)
-	reCount = regexp.MustCompile(`(?i)\b(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?|scores|hundreds?|thousands?|millions?|billions?|half|third|quarter)\b`)
 )
 
-// hasQuantity reports whether s states a count or an amount: a number that
-// is not a time of day, a year or a day of the month, or a number word.
-func hasQuantity(s string) bool {
-	t := reClock.ReplaceAllString(s, " ")
-	t = reYear.ReplaceAllString(t, " ")
-	t = reMonthDay.ReplaceAllString(t, " ")
-	for i := 0; i < len(t); i++ {
-		if t[i] >= '0' && t[i] <= '9' {
-			return true
-		}
-	}
-	return reCount.MatchString(t)
+// numberWords are counts written out.
+var numberWords = map[string]bool{
+	"two": true, "three": true, "four": true, "five": true, "six": true, "seven": true, "eight": true,
+	"nine": true, "ten": true, "eleven": true, "twelve": true, "twenty": true, "thirty": true,
+	"forty": true, "fifty": true, "sixty": true, "seventy": true, "eighty": true, "ninety": true,
+	"dozen": true, "dozens": true, "scores": true, "hundred": true, "hundreds": true,
+	"thousand": true, "thousands": true, "million": true, "millions": true, "billion": true,
+	"billions": true, "half": true, "third": true, "quarter": true,
 }
 
-// quantityNear reports whether s gives a quantity within a few words of
-// one of the question's (non-name) terms or their paraphrases: "the death
-// toll rose to 12" answers "how many died"; a date in a sentence that
-// mentions the dam does not.
-func quantityNear(s string, qa *query) bool {
+// quantities is what a sentence states in figures: its search terms, with
+// times of day, years and dates left out, and where among them a count or
+// an amount stands. It is computed once per sentence (analysis).
+type quantities struct {
+	terms []string
+	nums  []int // indexes into terms
+}
+
+func quantitiesOf(s string) quantities {
+	clean := reClock.ReplaceAllStringFunc(s, blank)
+	clean = reYear.ReplaceAllStringFunc(clean, blank)
+	clean = reMonthDay.ReplaceAllStringFunc(clean, blank)
+	var q quantities
+	for _, tk := range retrieval.Analyze(clean) {
+		if tk.Word != "" && (isASCIIDigit(tk.Word[0]) || numberWords[tk.Word]) {
+			q.nums = append(q.nums, len(q.terms))
+		}
+		q.terms = append(q.terms, tk.Term)
+	}
+	return q
+}
+
+func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// near reports whether a quantity stands within a few words of one of the
+// question's (non-name) terms or their paraphrases: "the death toll rose
+// to 12" answers "how many died"; a date in a sentence that mentions the
+// dam does not.
+func (q quantities) near(qa *query) bool {
 	const window = 6
+	if len(q.nums) == 0 {
+		return false
+	}
 	want := map[string]bool{}
 	for _, t := range qa.terms {
 		if t.name {
@@ -635,22 +661,9 @@ func quantityNear(s string, qa *query) bool {
 			want[a] = true
 		}
 	}
-	clean := reClock.ReplaceAllStringFunc(s, blank)
-	clean = reYear.ReplaceAllStringFunc(clean, blank)
-	clean = reMonthDay.ReplaceAllStringFunc(clean, blank)
-	toks := retrieval.Analyze(clean)
-	var nums, hits []int
-	for i, tk := range toks {
-		if isQuantityWord(tk.Word) {
-			nums = append(nums, i)
-		}
-		if want[tk.Term] {
-			hits = append(hits, i)
-		}
-	}
-	for _, n := range nums {
-		for _, h := range hits {
-			if h != n && max(h-n, n-h) <= window {
+	for _, n := range q.nums {
+		for h := max(0, n-window); h <= min(len(q.terms)-1, n+window); h++ {
+			if h != n && want[q.terms[h]] {
 				return true
 			}
 		}
@@ -660,10 +673,6 @@ func quantityNear(s string, qa *query) bool {
 
 // blank replaces a match by spaces of the same length, keeping offsets.
 func blank(m string) string { return strings.Repeat(" ", len(m)) }
-
-func isQuantityWord(w string) bool {
-	return w != "" && (w[0] >= '0' && w[0] <= '9' || reCount.MatchString(w) || w == "nine" || w == "one")
-}
 
 var reMonthDay = regexp.MustCompile(`\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b`)
 

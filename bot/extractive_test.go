@@ -110,3 +110,26 @@ func TestExtractiveAbstains(t *testing.T) {
 		}
 	}
 }
+
+func TestQuantities(t *testing.T) {
+	for s, want := range map[string]bool{
+		"A vigil is planned for Wednesday at 7 p.m. on the lawn.":     false,
+		"The dam was built in 1958 and inspected on April 12.":        false,
+		"The death toll rose to 12 on Tuesday.":                       true,
+		"Twenty-seven workers were in that section.":                  true,
+		"It set aside 450 million kroner (about $66 million).":        true,
+		"Thousands of residents fled.":                                true,
+		"One of the officials said the talks would resume at 10:30.": false,
+	} {
+		if got := len(quantitiesOf(s).nums) > 0; got != want {
+			t.Errorf("quantitiesOf(%q) has a quantity = %v, want %v", s, got, want)
+		}
+	}
+	q := analyze("How many people died?", nil)
+	if !quantitiesOf("The death toll rose to 12 on Tuesday.").near(&q) {
+		t.Error("12 beside 'death toll' is not near 'died'")
+	}
+	if quantitiesOf("The toll, officials said on Monday in a long statement that ran to 12 pages.").near(&q) {
+		t.Error("12 pages, far from 'toll', counted as near")
+	}
+}
