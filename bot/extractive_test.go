@@ -113,12 +113,12 @@ func TestExtractiveAbstains(t *testing.T) {
 
 func TestQuantities(t *testing.T) {
 	for s, want := range map[string]bool{
-		"A vigil is planned for Wednesday at 7 p.m. on the lawn.":     false,
-		"The dam was built in 1958 and inspected on April 12.":        false,
-		"The death toll rose to 12 on Tuesday.":                       true,
-		"Twenty-seven workers were in that section.":                  true,
-		"It set aside 450 million kroner (about $66 million).":        true,
-		"Thousands of residents fled.":                                true,
+		"A vigil is planned for Wednesday at 7 p.m. on the lawn.":    false,
+		"The dam was built in 1958 and inspected on April 12.":       false,
+		"The death toll rose to 12 on Tuesday.":                      true,
+		"Twenty-seven workers were in that section.":                 true,
+		"It set aside 450 million kroner (about $66 million).":       true,
+		"Thousands of residents fled.":                               true,
 		"One of the officials said the talks would resume at 10:30.": false,
 	} {
 		if got := len(quantitiesOf(s).nums) > 0; got != want {
