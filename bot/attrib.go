@@ -14,13 +14,17 @@ import (
 
 var speechVerbs = `said|says|told|added|wrote|stated|tweeted|noted|warned|declared|insisted|explained|announced|posted|recalled|argued|asked`
 
+// titleAbbr is an abbreviated title that may precede a name ("Dr. Priya
+// Raman", "Sen. Carla Benedetto"); its period does not end the name.
+const titleAbbr = `(?:(?:Dr|Mr|Mrs|Ms|Prof|Gen|Sen|Rep|Gov|Lt|Col|Maj|Capt|Sgt|Det|Insp|Rev|Supt|Cmdr|Adm)\.\s+)?`
+
 var (
 	// “...,” Girkin said / ... Vladislav Sokolov told RIA
-	reNameVerb = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})\s+(?:` + speechVerbs + `)\b`)
+	reNameVerb = regexp.MustCompile(`(` + titleAbbr + `(?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})\s+(?:` + speechVerbs + `)\b`)
 	// said Igor Girkin
-	reVerbName = regexp.MustCompile(`\b(?:` + speechVerbs + `)\s+((?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})`)
+	reVerbName = regexp.MustCompile(`\b(?:` + speechVerbs + `)\s+(` + titleAbbr + `(?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})`)
 	// Igor Girkin, one of the leaders ..., said that / called the retreat
-	reLeadName = regexp.MustCompile(`^((?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3}),[^“"]*\b(?:` + speechVerbs + `|called|described)\b`)
+	reLeadName = regexp.MustCompile(`^(` + titleAbbr + `(?:\p{Lu}[\p{L}’'\-]+)(?:\s+\p{Lu}[\p{L}’'\-]+){0,3}),[^“"]*\b(?:` + speechVerbs + `|called|described)\b`)
 	// ..., he said
 	rePronounVerb = regexp.MustCompile(`(?i)\b(he|she|they)\s+(?:` + speechVerbs + `)\b`)
 	// Igor Girkin, a former ...: two or more capitalised words

@@ -16,6 +16,7 @@ func TestSpeakerOf(t *testing.T) {
 		{"The council voted to expand the tram network.", nil, ""},
 		{"“I will not negotiate through the newspapers,” she said.", []string{"Mayor Anna Lindqvist spoke first.", "Lindqvist told reporters she would meet union leader Tomas Berg on Thursday."}, "Mayor Anna Lindqvist"},
 		{"MARLOW, Ore. — Officials said the bridge would reopen.", nil, ""},
+		{"“Cases will keep climbing,” said Dr. Priya Raman, the district's health director.", nil, "Dr. Priya Raman"},
 		{"“Paris is lovely,” he said.", []string{"the weather was fine."}, ""},
 	}
 	for _, c := range cases {

@@ -63,6 +63,7 @@ type candidate struct {
 	sorted   []string // terms, sorted, for fast overlap
 	sigs     map[string]bool
 	qty      quantities
+	topic    map[string]bool
 	coverage float64
 	score    float64
 	rank     float64
@@ -230,6 +231,7 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			c.sorted = an.sorted[i]
 			c.sigs = an.sigs[i]
 			c.qty = an.qty[i]
+			c.topic = an.topic
 			ctxTerms := an.ctx[i]
 			c.coverage, c.score = score(qa, c, ctxTerms, total, s.Para)
 			seen[k] = c
@@ -259,6 +261,7 @@ type analysis struct {
 	sigs     []map[string]bool
 	ctx      []map[string]bool // terms of the two sentences before, and the speaker
 	qty      []quantities
+	topic    map[string]bool // terms of the headline and the first paragraph
 }
 
 // maxCached bounds the analysis cache; past it the cache starts afresh.
@@ -272,6 +275,11 @@ func (e *Extractive) analysis(a *corpus.Article) *analysis {
 		return an
 	}
 	an = &analysis{sents: quoteSpans(a, a.Sentences())}
+	lead := a.Title
+	if len(a.Paragraphs) > 0 {
+		lead += " " + a.Paragraphs[0]
+	}
+	an.topic = termSet(lead)
 	an.speakers = speakers(an.sents)
 	for i, s := range an.sents {
 		ts := termSet(s.Text)
@@ -457,6 +465,11 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 			if t.name {
 				namesHit++
 			}
+		case t.name && c.topic[t.term]:
+			// A name the article is about ("Tamsin County" in its
+			// lead) need not be repeated in every sentence.
+			ctxGot += 0.5 * t.weight
+			namesHit++
 		default:
 			for _, a := range t.alt {
 				if c.terms[a] {
@@ -552,8 +565,11 @@ func kindBonus(qa *query, c *candidate) float64 {
 			}
 		}
 	case qWhen:
-		if reDate.MatchString(text) {
-			return 0.15
+		switch {
+		case reMonthDay.MatchString(text) || reYear.MatchString(text):
+			return 0.25 // a calendar date answers "when" best
+		case reDate.MatchString(text):
+			return 0.12 // "on Friday", "last week"
 		}
 		return -0.05
 	case qWhere:
@@ -674,7 +690,7 @@ func (q quantities) near(qa *query) bool {
 // blank replaces a match by spaces of the same length, keeping offsets.
 func blank(m string) string { return strings.Repeat(" ", len(m)) }
 
-var reMonthDay = regexp.MustCompile(`\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b`)
+var reMonthDay = regexp.MustCompile(`\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.? \d{1,2}\b|\b\d{1,2}(?:st|nd|rd|th)? (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\b`)
 
 // reDate matches the ways news copy dates an event.
 var reDate = regexp.MustCompile(`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|(?:19|20)\d\d|yesterday|today|tonight|ago|last (?:week|month|year)|earlier this (?:week|month|year))\b`)

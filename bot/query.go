@@ -100,6 +100,8 @@ var synonyms = [][]string{
 	{"investigation", "investigate", "investigating", "investigators", "inquiry", "probe", "inquest"},
 	{"lead", "leads", "leading", "led", "leader", "head", "heads", "headed", "chair", "chairs"},
 	{"synergy", "synergies", "savings", "saving"},
+	{"jail", "jailed", "prison", "imprisoned", "imprisonment", "sentence", "sentenced", "custodial", "term"},
+	{"bribe", "bribes", "bribery", "kickback", "kickbacks"},
 	{"talk", "talks", "negotiate", "negotiating", "negotiation", "negotiations", "meeting", "meet"},
 	{"collapse", "collapsed", "failure", "failed", "fail", "breach", "breached", "burst"},
 	{"attend", "attended", "attendance", "crowd", "gathered"},
@@ -195,12 +197,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 				out.kind = k
 			}
 			if k == qQuote && speakerHead < 0 {
-				for j := i - 1; j >= 0; j-- {
-					if !retrieval.IsStopWord(toks[j].Word) {
-						speakerHead = j
-						break
-					}
-				}
+				speakerHead = speakerHeadOf(toks, i)
 			}
 			continue
 		}
@@ -377,6 +374,34 @@ func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
 	}
 	return ""
 }
+
+// speakerHeadOf returns the token of the head noun of the speaker in "what
+// did the governor of Idaho say" (verb at index say): the last content
+// word after the auxiliary and before any "of". -1 when there is none.
+func speakerHeadOf(toks []retrieval.Token, say int) int {
+	from := 0
+	for j := say - 1; j >= 0; j-- {
+		if auxWords[toks[j].Word] {
+			from = j + 1
+			break
+		}
+	}
+	to := say
+	for j := from; j < say; j++ {
+		if toks[j].Word == "of" {
+			to = j
+			break
+		}
+	}
+	for j := to - 1; j >= from; j-- {
+		if !retrieval.IsStopWord(toks[j].Word) {
+			return j
+		}
+	}
+	return -1
+}
+
+var auxWords = map[string]bool{"did": true, "does": true, "do": true, "has": true, "have": true, "had": true, "will": true, "would": true, "could": true}
 
 // anyKnownTerm is anyKnown for a possibly nil stats.
 func anyKnownTerm(stats retrieval.TermStats, terms []string) bool {
