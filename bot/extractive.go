@@ -97,7 +97,9 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 	if qa.kind == qNumber {
 		// A question for a figure is answered only by sentences that
 		// give one: "at 7 p.m." is no answer to "how many attended".
-		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return len(c.qty.nums) == 0 })
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
+			return len(c.qty.nums) == 0 || qa.money && !reMoney.MatchString(c.sent.Text)
+		})
 	}
 	if qa.role != "" {
 		// "Who is the mayor of X" is answered only by a sentence that
@@ -623,6 +625,10 @@ var (
 	reClock = regexp.MustCompile(`\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)|\b\d{1,2}:\d\d\b`)
 	reYear  = regexp.MustCompile(`\b(?:1[89]|20)\d\d\b`)
 )
+
+// reMoney matches an amount of money: a currency sign or code by a
+// number, or a number followed by a currency word.
+var reMoney = regexp.MustCompile(`[$€£¥₹₽₩]\s?\d|\b(?:USD|EUR|GBP|CHF|JPY|CAD|AUD)\s?\d|\d(?:[\d,.]*)\s*(?:m|bn|k|million|billion|thousand)?\s*(?:dollars?|euros?|pounds?|kroner|krona|kronor|yen|yuan|rupees?|roubles?|rubles?|francs?|pesos?|reais|real|rand|lira|soles|dinars?|dirhams?|won|zloty|forints?|crowns?)\b`)
 
 // numberWords are counts written out.
 var numberWords = map[string]bool{

@@ -45,6 +45,7 @@ type query struct {
 	names   []string // proper names, as written
 	expand  []string // expansions of acronyms, to search for too
 	recent  bool     // asks for the latest report ("most recent", "so far")
+	money   bool     // asks for an amount of money ("how much ... cost")
 	role    string   // term of the role asked about: "mayor" in "who is the mayor of X"
 	// predicate is the term of what someone did in a who-question
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
@@ -53,6 +54,13 @@ type query struct {
 }
 
 // recentCues ask for the newest figure when reports differ.
+// moneyCues in a "how much" question ask for an amount of money.
+var moneyCues = map[string]bool{"cost": true, "costs": true, "price": true, "pay": true, "paid": true,
+	"spend": true, "spent": true, "worth": true, "fee": true, "fine": true, "fined": true,
+	"compensation": true, "salary": true, "wage": true, "wages": true, "budget": true, "money": true,
+	"bill": true, "ransom": true, "raise": true, "raised": true, "owe": true, "owed": true, "repay": true,
+	"euros": true, "dollars": true, "pounds": true, "revenue": true, "profit": true, "damages": true}
+
 var recencyWords = map[string]bool{"recent": true, "latest": true, "newest": true, "current": true, "currently": true, "updated": true}
 
 var recentCues = []string{"most recent", "latest", "so far", "to date", "currently", "current ", " now", "newest", "updated"}
@@ -102,6 +110,9 @@ var synonyms = [][]string{
 	{"synergy", "synergies", "savings", "saving"},
 	{"jail", "jailed", "prison", "imprisoned", "imprisonment", "sentence", "sentenced", "custodial", "term"},
 	{"bribe", "bribes", "bribery", "kickback", "kickbacks"},
+	{"worker", "workers", "staff", "employee", "employees", "crew", "crews", "workforce"},
+	{"strike", "strikes", "walkout", "walkouts", "stoppage", "stoppages"},
+	{"sack", "sacked", "fire", "fired", "dismiss", "dismissed", "oust", "ousted"},
 	{"talk", "talks", "negotiate", "negotiating", "negotiation", "negotiations", "meeting", "meet"},
 	{"collapse", "collapsed", "failure", "failed", "fail", "breach", "breached", "burst"},
 	{"attend", "attended", "attendance", "crowd", "gathered"},
@@ -167,6 +178,13 @@ func analyze(q string, stats retrieval.TermStats) query {
 	for _, c := range numberCues {
 		if strings.Contains(lq, c) {
 			out.kind = qNumber
+		}
+	}
+	if out.kind == qNumber && strings.Contains(lq, "how much") {
+		for _, w := range strings.FieldsFunc(lq, func(r rune) bool { return !unicode.IsLetter(r) }) {
+			if moneyCues[w] {
+				out.money = true
+			}
 		}
 	}
 	for _, c := range recentCues {
@@ -413,7 +431,7 @@ var fillers = [][]string{
 	{"as", "a", "result", "of"}, {"in", "return", "for"}, {"in", "exchange", "for"},
 	{"at", "the", "centre", "of"}, {"at", "the", "center", "of"}, {"in", "the", "wake", "of"},
 	{"on", "behalf", "of"}, {"in", "order", "to"}, {"in", "terms", "of"}, {"in", "response", "to"},
-	{"stand", "for"}, {"stands", "for"},
+	{"stand", "for"}, {"stands", "for"}, {"go", "ahead"}, {"went", "ahead"}, {"take", "place"}, {"took", "place"},
 }
 
 // fillerTokens marks the tokens that belong to a filler phrase.

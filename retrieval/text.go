@@ -47,6 +47,10 @@ func scan(text string, fn func(word string, start int, capital bool)) {
 	for i < len(text) {
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isWordRune(r) {
+			if cur, ok := currencies[r]; ok && i+size < len(text) && isASCIIDigit(text[i+size]) {
+				// "€100 million" is also indexed as "euro".
+				fn(cur, i, false)
+			}
 			i += size
 			continue
 		}
@@ -142,6 +146,10 @@ func numberPrefix(word string) int {
 	return n
 }
 
+// currencies are the signs written before amounts, indexed as the word
+// that questions use ("how much in euros").
+var currencies = map[rune]string{'€': "euro", '$': "dollar", '£': "pound", '¥': "yen", '₹': "rupe", '₽': "rubl", '₩': "won"}
+
 // units are spellings of measures that newsrooms write several ways; each
 // maps to one term so that "square kilometres" finds "2,000sq km".
 var units = map[string]string{
@@ -152,6 +160,8 @@ var units = map[string]string{
 	"bn": "billion", "billion": "billion", "billions": "billion",
 	"mn": "million", "million": "million", "millions": "million",
 	"percent": "percent", "pct": "percent", "percentage": "percent",
+	"euro": "euro", "euros": "euro", "eur": "euro", "dollar": "dollar", "dollars": "dollar", "usd": "dollar",
+	"pound": "pound", "pounds": "pound", "sterling": "pound", "gbp": "pound",
 }
 
 // Terms returns the search terms of text without stop words.

@@ -84,7 +84,7 @@ func TestAnalyzeGluedUnitsAndPercent(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("tokens = %v\nwant     %v", got, want)
 	}
-	for _, p := range [][2]string{{"square kilometres", "sq km"}, {"30 miles", "30mi"}, {"12 percent", "12%"}, {"$3 billion", "$3bn"}} {
+	for _, p := range [][2]string{{"square kilometres", "sq km"}, {"30 miles", "30mi"}, {"12 percent", "12%"}, {"$3 billion", "$3bn"}, {"100 million euros", "€100 million"}, {"85 pounds", "£85"}} {
 		// The glued form keeps its own token too; it must contain every
 		// term of the spaced form.
 		a, b := Terms(p[0]), Terms(p[1])
