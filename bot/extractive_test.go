@@ -133,3 +133,39 @@ func TestQuantities(t *testing.T) {
 		t.Error("12 pages, far from 'toll', counted as near")
 	}
 }
+
+// FuzzAnswer feeds arbitrary questions (they come from chat) to the
+// extractive answerer over a small archive: it must not panic, and every
+// quote it gives must be verbatim from its article.
+func FuzzAnswer(f *testing.F) {
+	for _, q := range []string{
+		"What did the NFFS say?", "How many square kilometres of farmland flooded?",
+		"Who is the mayor of Marlow?", "What does NFFS stand for", "İSTANBUL’s Ñandú-Çorp 27,000%?",
+		"who is leading the Federal Bureau of Investigation's probe into €3bn", "“'s ’s -- ,, 1,",
+	} {
+		f.Add(q)
+	}
+	ix, err := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
+	if err != nil {
+		f.Fatal(err)
+	}
+	if _, err := ix.Sync(context.Background(), floodArticles(), nil); err != nil {
+		f.Fatal(err)
+	}
+	ex := NewExtractive(ix, Linker{})
+	f.Fuzz(func(t *testing.T, q string) {
+		a, err := ex.Answer(context.Background(), Request{Question: q})
+		if err != nil {
+			if strings.TrimSpace(q) == "" {
+				return
+			}
+			t.Fatalf("Answer(%q): %v", q, err)
+		}
+		for _, c := range a.Citations {
+			art := ix.Article(c.ArticleID)
+			if art == nil || !strings.Contains(art.Text(), c.Quote) {
+				t.Fatalf("Answer(%q): quote not verbatim: %q", q, c.Quote)
+			}
+		}
+	})
+}

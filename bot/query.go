@@ -264,9 +264,9 @@ func analyze(q string, stats retrieval.TermStats) query {
 				t.weight *= 2
 			}
 			if t.name {
-				out.names = append(out.names, q[tk.Start:tk.Start+len(tk.Word)])
+				out.names = append(out.names, wordAt(q, tk.Start))
 				if _, ok := spelled[i]; !ok && df == 0 && !stats.Known(tk.Word) && !partsKnown(toks, i, stats) {
-					written := q[tk.Start : tk.Start+len(tk.Word)]
+					written := wordAt(q, tk.Start)
 					if ph := expandAcronym(stats, written); ph != "" {
 						t.phrase = retrieval.Terms(ph)
 						out.expand = append(out.expand, ph)
@@ -283,7 +283,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 		// "What does ANSM stand for": the answer is where the archive
 		// spells it out.
 		for _, tk := range toks {
-			if written := q[tk.Start : tk.Start+len(tk.Word)]; len(written) >= 2 && strings.ToUpper(written) == written && strings.ToLower(written) != written {
+			if written := wordAt(q, tk.Start); len(written) >= 2 && strings.ToUpper(written) == written && strings.ToLower(written) != written {
 				if ph := expandAcronym(stats, written); ph != "" {
 					out.define = retrieval.Terms(ph)
 				}
@@ -365,7 +365,7 @@ func partsKnown(toks []retrieval.Token, i int, stats retrieval.TermStats) bool {
 	if i+1 >= len(toks) || toks[i+1].Start != toks[i].Start {
 		return false
 	}
-	end := toks[i].Start + len(toks[i].Word)
+	end := toks[i].Start + len(toks[i].Word) // the joined word has no hyphens
 	parts := 0
 	for j := i + 1; j < len(toks) && toks[j].Start < end+parts; j++ {
 		if stats.DocFreq(toks[j].Term) == 0 && !stats.Known(toks[j].Word) {
@@ -420,6 +420,42 @@ func speakerHeadOf(toks []retrieval.Token, say int) int {
 }
 
 var auxWords = map[string]bool{"did": true, "does": true, "do": true, "has": true, "have": true, "had": true, "will": true, "would": true, "could": true}
+
+// wordAt returns the word of q that starts at byte start, as written: its
+// letters and digits, with the apostrophes, hyphens and separators inside
+// it ("Harlan-Veltra", "27,000"). Token words are folded and may differ in
+// length from the text, so they cannot be used to slice it.
+func wordAt(q string, start int) string {
+	if start < 0 || start >= len(q) {
+		return ""
+	}
+	end := start
+	for end < len(q) {
+		r, size := utf8.DecodeRuneInString(q[end:])
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) {
+			end += size
+			continue
+		}
+		if strings.ContainsRune("-'’.,", r) && end > start && end+size < len(q) {
+			if next, _ := utf8.DecodeRuneInString(q[end+size:]); unicode.IsLetter(next) || unicode.IsDigit(next) {
+				if r == '\'' || r == '’' {
+					if rest := q[end+size:]; strings.HasPrefix(rest, "s") && (len(rest) == 1 || !unicode.IsLetter(firstRune(rest[1:]))) {
+						break // a possessive is not part of the name
+					}
+				}
+				end += size
+				continue
+			}
+		}
+		break
+	}
+	return q[start:end]
+}
+
+func firstRune(s string) rune {
+	r, _ := utf8.DecodeRuneInString(s)
+	return r
+}
 
 // anyKnownTerm is anyKnown for a possibly nil stats.
 func anyKnownTerm(stats retrieval.TermStats, terms []string) bool {
@@ -480,11 +516,11 @@ func capRuns(q string, toks []retrieval.Token) [][]int {
 		if tk.Start < end {
 			continue
 		}
-		end = tk.Start + len(tk.Word)
+		end = tk.Start + len(wordAt(q, tk.Start))
 		switch {
 		case tk.Cap && i > 0:
 			run = append(run, i)
-			if rest := q[min(end, len(q)):]; strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") {
+			if rest := q[end:]; strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") {
 				flush() // "Aldmark's Social Democratic Party": two names
 			}
 		case len(run) > 0 && acronymJoiners[tk.Word]:
@@ -546,7 +582,7 @@ func unknownNames(q string, toks []retrieval.Token, stats retrieval.TermStats, s
 				}
 				if !ph.HasPhrase(positions) {
 					last := toks[group[len(group)-1]]
-					out = append(out, q[toks[group[0]].Start:last.Start+len(last.Word)])
+					out = append(out, q[toks[group[0]].Start:last.Start+len(wordAt(q, last.Start))])
 				}
 			}
 			group = group[:0]
