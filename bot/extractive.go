@@ -63,7 +63,6 @@ type candidate struct {
 	sorted   []string // terms, sorted, for fast overlap
 	sigs     map[string]bool
 	qty      quantities
-	topic    map[string]bool
 	coverage float64
 	score    float64
 	rank     float64
@@ -233,7 +232,6 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			c.sorted = an.sorted[i]
 			c.sigs = an.sigs[i]
 			c.qty = an.qty[i]
-			c.topic = an.topic
 			ctxTerms := an.ctx[i]
 			c.coverage, c.score = score(qa, c, ctxTerms, total, s.Para)
 			seen[k] = c
@@ -263,7 +261,6 @@ type analysis struct {
 	sigs     []map[string]bool
 	ctx      []map[string]bool // terms of the two sentences before, and the speaker
 	qty      []quantities
-	topic    map[string]bool // terms of the headline and the first paragraph
 }
 
 // maxCached bounds the analysis cache; past it the cache starts afresh.
@@ -277,11 +274,7 @@ func (e *Extractive) analysis(a *corpus.Article) *analysis {
 		return an
 	}
 	an = &analysis{sents: quoteSpans(a, a.Sentences())}
-	lead := a.Title
-	if len(a.Paragraphs) > 0 {
-		lead += " " + a.Paragraphs[0]
-	}
-	an.topic = termSet(lead)
+
 	an.speakers = speakers(an.sents)
 	for i, s := range an.sents {
 		ts := termSet(s.Text)
@@ -467,11 +460,7 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 			if t.name {
 				namesHit++
 			}
-		case t.name && c.topic[t.term]:
-			// A name the article is about ("Tamsin County" in its
-			// lead) need not be repeated in every sentence.
-			ctxGot += 0.5 * t.weight
-			namesHit++
+
 		default:
 			for _, a := range t.alt {
 				if c.terms[a] {
@@ -568,8 +557,8 @@ func kindBonus(qa *query, c *candidate) float64 {
 		}
 	case qWhen:
 		switch {
-		case reMonthDay.MatchString(text) || reYear.MatchString(text):
-			return 0.25 // a calendar date answers "when" best
+		case reMonthDay.MatchString(text) || reYear.MatchString(text) || reClock.MatchString(text):
+			return 0.25 // a calendar date or a time of day answers "when" best
 		case reDate.MatchString(text):
 			return 0.12 // "on Friday", "last week"
 		}

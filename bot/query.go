@@ -106,7 +106,10 @@ var synonyms = [][]string{
 	{"hack", "hacked", "hackers", "cyberattack", "cyber", "attack", "breach", "ransomware"},
 	{"divert", "diverted", "diversion", "redirect", "redirected"},
 	{"investigation", "investigate", "investigating", "investigators", "inquiry", "probe", "inquest"},
-	{"lead", "leads", "leading", "led", "leader", "head", "heads", "headed", "chair", "chairs"},
+	{"lead", "leads", "leading", "led", "leader", "head", "heads", "headed", "chair", "chairs", "run", "runs", "running"},
+	{"fire", "fires", "wildfire", "wildfires", "blaze", "blazes", "flames", "inferno"},
+	{"start", "started", "starts", "begin", "began", "broke", "erupted", "ignited"},
+	{"resign", "resigned", "resignation", "quit", "quits", "step", "stepping", "stepped"},
 	{"synergy", "synergies", "savings", "saving"},
 	{"jail", "jailed", "prison", "imprisoned", "imprisonment", "sentence", "sentenced", "custodial", "term"},
 	{"bribe", "bribes", "bribery", "kickback", "kickbacks"},
@@ -325,7 +328,19 @@ func analyze(q string, stats retrieval.TermStats) query {
 	// speaker, by that word or a paraphrase, nothing in it answers.
 	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
 		tk := toks[speakerHead]
-		if !toks[speakerHead].Cap && stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, synIndex[tk.Term]) {
+		unknownWord := func(tk retrieval.Token) bool {
+			return stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, synIndex[tk.Term])
+		}
+		// Not when a common word in the speaker's phrase is known: "the
+		// taverna owner" may be "a woman who runs a taverna". A name
+		// ("the Greek prime minister") does not count.
+		known := false
+		for j := speakerHead - 1; j >= 0 && !auxWords[toks[j].Word]; j-- {
+			if !toks[j].Cap && !retrieval.IsStopWord(toks[j].Word) && !unknownWord(toks[j]) {
+				known = true
+			}
+		}
+		if !tk.Cap && !known && unknownWord(tk) {
 			out.unknown = append(out.unknown, "the "+tk.Word)
 		}
 	}
@@ -406,8 +421,8 @@ func speakerHeadOf(toks []retrieval.Token, say int) int {
 	}
 	to := say
 	for j := from; j < say; j++ {
-		if toks[j].Word == "of" {
-			to = j
+		if headPrepositions[toks[j].Word] {
+			to = j // "the taverna owner in Rovies", "the governor of Idaho"
 			break
 		}
 	}
@@ -418,6 +433,8 @@ func speakerHeadOf(toks []retrieval.Token, say int) int {
 	}
 	return -1
 }
+
+var headPrepositions = map[string]bool{"of": true, "in": true, "at": true, "from": true, "for": true, "on": true, "with": true}
 
 var auxWords = map[string]bool{"did": true, "does": true, "do": true, "has": true, "have": true, "had": true, "will": true, "would": true, "could": true}
 

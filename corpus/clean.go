@@ -150,6 +150,12 @@ var boilerRules = []boilerRule{
 	// Newsletter, subscription and social prompts.
 	{120, regexp.MustCompile(`^(?i)(sign up|subscribe)\b.*\b(newsletter|newsletters|updates|inbox|e-?mail|briefing|alerts)\b`)},
 	{100, regexp.MustCompile(`^(?i)(follow us|share (this|on|via)|click here to|join our (telegram|whatsapp|newsletter))\b`)},
+	{100, regexp.MustCompile(`^(?i)follow (our|the|all the|us for)\b.*\b(live|coverage|updates|blog|latest)\b`)},
+	{80, regexp.MustCompile(`^(?i)(download|get) (our|the) (free )?(\pL+ )?app\b`)},
+	// Wire and desk credits: "Reporting by X; Editing by Y", "Contact the
+	// reporter at ...".
+	{200, regexp.MustCompile(`^\(?(?:[Aa]dditional )?(?:[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled|REPORTING|EDITING) [Bb][Yy] \p{Lu}`)},
+	{150, regexp.MustCompile(`^(?i)(contact|email|e-mail|reach) the (reporter|author|writer|newsroom) (at|on|via|by)\b`)},
 	// Picture credits: "Photo: Reuters", "Image credit: Getty Images".
 	{80, regexp.MustCompile(`^(?i)(photo|image|picture|pictures|photos)( credit)?s?\s*:`)},
 }

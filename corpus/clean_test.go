@@ -67,6 +67,13 @@ func TestCleanDropsBoilerplate(t *testing.T) {
 		"Example Media Ltd 2019. All rights reserved.",
 		"Distributed by Tribune Content Agency, LLC.",
 		"Follow us on Telegram",
+		"Follow our live coverage of the harbour fire",
+		"Follow all the latest updates on our live blog",
+		"Download our app for breaking news",
+		"Get the free Courier app",
+		"Reporting by Ana Lima; Editing by Tom Brooks",
+		"(Additional reporting by Sam Okoye)",
+		"Contact the reporter at jane@example.com",
 		"Photo: Reuters",
 		"Tags: Ukraine, Russia, Kharkiv",
 		"\u00a0Read Also: UN expert urges action\u00a0",
@@ -97,6 +104,9 @@ func TestCleanKeepsNews(t *testing.T) {
 		"Back to top officials, the plan looked sound.",
 		"KYIV, Ukraine — Russia’s Defense Ministry announced Saturday that it is pulling back troops.",
 		"Advertisements for army contracts appeared across Moscow, residents said.",
+		"Follow the money, investigators told the committee on Tuesday, and the scheme becomes clear.",
+		"Reporting by local journalists was restricted, the group said.",
+		"Contact the reporter's family, police urged witnesses.",
 	}
 	got := Clean(news)
 	if !reflect.DeepEqual(got, news) {

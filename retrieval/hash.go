@@ -34,7 +34,7 @@ func NewHashEmbedderDim(dim int) (*HashEmbedder, error) {
 
 // ID implements Embedder. The version changes whenever features change,
 // so that old indexes are rebuilt rather than mixed.
-func (h *HashEmbedder) ID() string { return fmt.Sprintf("hash-v3-%d", h.dim) }
+func (h *HashEmbedder) ID() string { return fmt.Sprintf("hash-v4-%d", h.dim) }
 
 // Dim returns the vector dimension.
 func (h *HashEmbedder) Dim() int { return h.dim }

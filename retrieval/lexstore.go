@@ -26,7 +26,7 @@ type lexSnapshot struct {
 // analyzerVersion names the behaviour of Analyze and Term. Change it
 // whenever either changes, so that saved BM25 terms are rebuilt rather
 // than mixed with new ones.
-const analyzerVersion = "text-v3"
+const analyzerVersion = "text-v4"
 
 func snapshotLex(x *bm25, sigs map[string]struct{}) *lexSnapshot {
 	s := &lexSnapshot{Analyzer: analyzerVersion, Lens: x.lens, Total: x.total}

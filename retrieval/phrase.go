@@ -69,7 +69,7 @@ func hasPhrase(text string, positions [][]string) bool {
 	}
 	matches := func(tk Token, alts []string) bool {
 		for _, a := range alts {
-			if tk.Term == a {
+			if tk.Term == a || len(a) >= 5 && nearSpelling(tk.Term, a) {
 				return true
 			}
 		}
@@ -96,4 +96,27 @@ func hasPhrase(text string, positions [][]string) bool {
 		}
 	}
 	return false
+}
+
+// nearSpelling reports whether a and b differ by at most one inserted,
+// deleted or substituted byte: transliterations mixed within one name
+// ("Costas Lagoyannis" for "Costas Lagogiannis", "Kostas Lagoyannis").
+func nearSpelling(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		return a[i+1:] == b[i+1:]
+	}
+	return a[i:] == b[i+1:]
 }

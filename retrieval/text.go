@@ -224,6 +224,7 @@ var extraStop = map[string]struct{}{
 	"also": {}, "would": {}, "could": {}, "us": {}, "tell": {}, "please": {}, "many": {},
 	"much": {}, "one": {}, "get": {}, "got": {}, "know": {}, "whose": {}, "whom": {},
 	"s": {}, "t": {}, "mr": {}, "ms": {}, "mrs": {}, "according": {}, "happened": {}, "happen": {},
+	"basis": {},
 }
 
 // translit folds spelling variants of transliterated names: y reads as i,
