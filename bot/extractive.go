@@ -97,7 +97,7 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 		// A question for a figure is answered only by sentences that
 		// give one: "at 7 p.m." is no answer to "how many attended".
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
-			return len(c.qty.nums) == 0 || qa.money && !reMoney.MatchString(c.sent.Text)
+			return len(c.qty.nums) == 0 || qa.money && (!reMoney.MatchString(c.sent.Text) || !c.qty.near(&qa))
 		})
 	}
 	if qa.role != "" {
