@@ -136,7 +136,7 @@ var synIndex = func() map[string][]string {
 		for _, w := range g {
 			t := retrieval.Term(w)
 			for _, o := range terms {
-				if o != t && !contains(m[t], o) {
+				if o != t && !slices.Contains(m[t], o) {
 					m[t] = append(m[t], o)
 				}
 			}
@@ -144,15 +144,6 @@ var synIndex = func() map[string][]string {
 	}
 	return m
 }()
-
-func contains(xs []string, s string) bool {
-	for _, x := range xs {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // analyze turns a question into weighted terms. stats may be nil.
 func analyze(q string, stats retrieval.TermStats) query {
@@ -512,10 +503,6 @@ func fillerTokens(toks []retrieval.Token) map[int]bool {
 	return skip
 }
 
-// acronymJoiners may stand inside a spelled-out name without counting
-// towards its initials.
-var acronymJoiners = map[string]bool{"of": true, "for": true, "the": true, "and": true, "on": true, "in": true}
-
 // capRuns returns the runs of two or more capitalised question words
 // (after the first word, whose capital says nothing), with joiners such
 // as "of" allowed inside: "Federal Bureau of Investigation".
@@ -540,7 +527,7 @@ func capRuns(q string, toks []retrieval.Token) [][]int {
 			if rest := q[end:]; strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") {
 				flush() // "Aldmark's Social Democratic Party": two names
 			}
-		case len(run) > 0 && acronymJoiners[tk.Word]:
+		case len(run) > 0 && retrieval.IsNameJoiner(tk.Word):
 		default:
 			flush()
 		}

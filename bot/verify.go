@@ -7,8 +7,6 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
-
-	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 // FindQuote finds quote in text and returns its byte span [start, end) in
@@ -133,78 +131,6 @@ func quoteBoundary(s string, i int) bool {
 	before, _ := utf8.DecodeLastRuneInString(s[:i])
 	after, _ := utf8.DecodeRuneInString(s[i:])
 	return !quoteWordRune(before) || !quoteWordRune(after)
-}
-
-// quotePara returns the paragraph of Article.Text() that byte offset off falls
-// in, given the paragraphs joined by "\n\n".
-func quotePara(paragraphs []string, off int) int {
-	pos := 0
-	for i, p := range paragraphs {
-		end := pos + len(p)
-		if off < end || i == len(paragraphs)-1 {
-			return i
-		}
-		pos = end + 2
-	}
-	return 0
-}
-
-// VerifyCitations checks every citation of a against the text of the
-// article it names (s.Article(c.ArticleID).Text()) with FindQuote, and
-// drops the citations whose quote is not there or whose article is
-// unknown. It returns how many it dropped.
-//
-// Kept citations get the article's exact characters as Quote, and Start
-// and Para of the match (a match at the citation's existing Start is
-// preferred when the quote occurs more than once). URL is left alone: it
-// was built from the quote's words, which normalisation does not change.
-//
-// Renumbering is done here: the kept citations are numbered 1..k in their
-// order, and the [n] markers in a.Text and a.Lead are rewritten to match;
-// markers of dropped citations are removed. A nil a or s drops nothing.
-func VerifyCitations(a *Answer, s retrieval.Searcher) (dropped int) {
-	if a == nil || s == nil {
-		return 0
-	}
-	renum := make(map[int]int, len(a.Citations))
-	kept := a.Citations[:0:0]
-	for _, c := range a.Citations {
-		art := s.Article(c.ArticleID)
-		if art == nil {
-			dropped++
-			continue
-		}
-		text := art.Text()
-		start, end, ok := 0, 0, false
-		if c.Start > 0 && c.Start < len(text) {
-			if st, e, found := FindQuote(text[c.Start:], c.Quote); found && st == 0 {
-				start, end, ok = c.Start, c.Start+e, true
-			}
-		}
-		if !ok {
-			start, end, ok = FindQuote(text, c.Quote)
-		}
-		if !ok {
-			dropped++
-			continue
-		}
-		c.Quote = text[start:end]
-		c.Start = start
-		c.Para = quotePara(art.Paragraphs, start)
-		if c.N > 0 {
-			if _, seen := renum[c.N]; !seen {
-				renum[c.N] = len(kept) + 1
-			}
-		}
-		c.N = len(kept) + 1
-		kept = append(kept, c)
-	}
-	a.Citations = kept
-	if dropped > 0 || len(renum) > 0 {
-		a.Text = RenumberMarkers(a.Text, renum, "")
-		a.Lead = RenumberMarkers(a.Lead, renum, "")
-	}
-	return dropped
 }
 
 // citeMarker matches citation markers: [3], [1, 2], [1][2] (as two markers).

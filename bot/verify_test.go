@@ -1,13 +1,9 @@
 package bot
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"unicode/utf8"
-
-	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 func TestFindQuote(t *testing.T) {
@@ -50,55 +46,6 @@ func TestFindQuoteSkipsMidWordOccurrence(t *testing.T) {
 	s, e, ok := FindQuote(text, "legal")
 	if !ok || s != strings.Index(text, " legal")+1 || text[s:e] != "legal" {
 		t.Errorf("got %d:%d %v; want the standalone word, not the one inside illegal", s, e, ok)
-	}
-}
-
-// vfySearcher is an in-memory retrieval.Searcher for verification tests.
-type vfySearcher map[string]*corpus.Article
-
-func (v vfySearcher) Search(context.Context, string, int) ([]retrieval.Hit, error) { return nil, nil }
-func (v vfySearcher) Articles() []*corpus.Article                                  { return nil }
-func (v vfySearcher) Article(id string) *corpus.Article                            { return v[id] }
-
-func TestVerifyCitations(t *testing.T) {
-	art := &corpus.Article{ID: "a1", Paragraphs: []string{
-		"The council met on Monday.",
-		"“The bridge will reopen in May,” the mayor said. The bridge will reopen in May, aides repeated.",
-	}}
-	s := vfySearcher{"a1": art}
-	a := &Answer{
-		Text: "It reopens in May [1], the mayor said [2]; aides agreed [3].",
-		Lead: "It reopens in May [1][3].",
-		Citations: []Citation{
-			{N: 1, ArticleID: "a1", Quote: `"The bridge will reopen in May," the mayor said`},
-			{N: 2, ArticleID: "a1", Quote: "The mayor resigned in protest"},
-			{N: 3, ArticleID: "a1", Quote: "The bridge will reopen in May, aides", Start: strings.LastIndex(art.Text(), "The bridge")},
-			{N: 4, ArticleID: "nope", Quote: "The council met"},
-		},
-	}
-	if got := VerifyCitations(a, s); got != 2 {
-		t.Fatalf("dropped = %d, want 2", got)
-	}
-	if len(a.Citations) != 2 {
-		t.Fatalf("kept %d citations, want 2", len(a.Citations))
-	}
-	c1, c2 := a.Citations[0], a.Citations[1]
-	if c1.N != 1 || c1.Quote != "“The bridge will reopen in May,” the mayor said" || c1.Para != 1 || art.Text()[c1.Start:c1.Start+len(c1.Quote)] != c1.Quote {
-		t.Errorf("first citation = %+v; want the article's exact characters at paragraph 1", c1)
-	}
-	if c2.N != 2 || c2.Start != strings.LastIndex(art.Text(), "The bridge") {
-		t.Errorf("second citation = %+v; want N 2 at the occurrence its Start named", c2)
-	}
-	if a.Text != "It reopens in May [1], the mayor said; aides agreed [2]." {
-		t.Errorf("Text = %q", a.Text)
-	}
-	if a.Lead != "It reopens in May [1][2]." {
-		t.Errorf("Lead = %q", a.Lead)
-	}
-	for _, c := range a.Citations {
-		if strings.Contains(c.Quote, "resigned") {
-			t.Error("a fabricated quote survived")
-		}
 	}
 }
 

@@ -18,6 +18,11 @@ type Acronyms interface {
 	Expand(acronym string) string
 }
 
+// IsNameJoiner reports whether a lower-case word may stand inside a name
+// without being part of its initials ("of" in "Institute for the Study of
+// War", "de" in "Santa Rosa de Lima").
+func IsNameJoiner(word string) bool { return acronymJoiners[word] }
+
 // acronymJoiners may stand inside a name without counting towards its
 // acronym ("Institute for the Study of War" is ISW).
 var acronymJoiners = map[string]bool{"of": true, "for": true, "the": true, "and": true, "on": true,

@@ -6,7 +6,8 @@
 // whenever the model fails, is slow, or cannot be verified, the answer
 // falls back to the extractive answerer with a note saying so.
 //
-// Environment (read by ConfigFromEnv and AnswererFromEnv for the CLI):
+// Environment (read by ConfigFromEnv for the CLI; the CLI also reads
+// NEWSDESK_ANSWERER to choose between this answerer and the extractive one):
 //
 //	OPENAI_API_KEY       API key; required for api.openai.com and Azure,
 //	                     optional for local servers (Ollama etc.)
@@ -15,8 +16,6 @@
 //	                     http://localhost:11434 gets /v1 appended)
 //	NEWSDESK_CHAT_MODEL  chat model; setting it configures the chat
 //	                     endpoint (default gpt-4o-mini, for OpenAI only)
-//	NEWSDESK_ANSWERER    extractive or llm; default llm when
-//	                     NEWSDESK_CHAT_MODEL is set, else extractive
 //
 // go-openai choices made here, and why:
 //   - go-openai neither retries nor sets an HTTP timeout: the client is
@@ -68,12 +67,6 @@ const (
 	maxAnswerTokens = 1500
 )
 
-// Answerer names accepted by NEWSDESK_ANSWERER.
-const (
-	AnswererExtractive = "extractive"
-	AnswererLLM        = "llm"
-)
-
 // Config configures an Answerer or a Rewriter. Zero fields take defaults.
 type Config struct {
 	APIKey  string
@@ -107,23 +100,6 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		return Config{}, err
 	}
 	return cfg, nil
-}
-
-// AnswererFromEnv returns the answerer the environment selects:
-// NEWSDESK_ANSWERER when set (extractive or llm), else llm when
-// NEWSDESK_CHAT_MODEL configures a chat endpoint, else extractive.
-func AnswererFromEnv(getenv func(string) string) (string, error) {
-	switch v := strings.ToLower(strings.TrimSpace(getenv("NEWSDESK_ANSWERER"))); v {
-	case AnswererExtractive, AnswererLLM:
-		return v, nil
-	case "":
-		if strings.TrimSpace(getenv("NEWSDESK_CHAT_MODEL")) != "" {
-			return AnswererLLM, nil
-		}
-		return AnswererExtractive, nil
-	default:
-		return "", fmt.Errorf("NEWSDESK_ANSWERER=%q: want %q or %q", v, AnswererExtractive, AnswererLLM)
-	}
 }
 
 // normalise applies defaults and validates.

@@ -44,27 +44,6 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
-func TestAnswererFromEnv(t *testing.T) {
-	cases := []struct {
-		env  map[string]string
-		want string
-		err  bool
-	}{
-		{map[string]string{}, AnswererExtractive, false},
-		{map[string]string{"OPENAI_API_KEY": "k"}, AnswererExtractive, false},
-		{map[string]string{"NEWSDESK_CHAT_MODEL": "llama3.2"}, AnswererLLM, false},
-		{map[string]string{"NEWSDESK_CHAT_MODEL": "llama3.2", "NEWSDESK_ANSWERER": "extractive"}, AnswererExtractive, false},
-		{map[string]string{"NEWSDESK_ANSWERER": " LLM "}, AnswererLLM, false},
-		{map[string]string{"NEWSDESK_ANSWERER": "gpt"}, "", true},
-	}
-	for _, c := range cases {
-		got, err := AnswererFromEnv(env(c.env))
-		if (err != nil) != c.err || got != c.want {
-			t.Errorf("%v: got %q, %v; want %q (error %v)", c.env, got, err, c.want, c.err)
-		}
-	}
-}
-
 func TestTemperature(t *testing.T) {
 	if r := withTemperature(openai.ChatCompletionRequest{Model: "llama3.2"}); r.Temperature != NearZeroTemperature {
 		t.Errorf("llama3.2: temperature %v", r.Temperature)

@@ -107,6 +107,19 @@ func (fs *flagSet) printUsage(w io.Writer) {
 	}
 }
 
+// parseNone parses the flags of a command that takes no positional
+// arguments, and rejects any.
+func (fs *flagSet) parseNone(args []string, stdout io.Writer) error {
+	pos, err := fs.parse(args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("unexpected argument %q", pos[0])
+	}
+	return nil
+}
+
 // parse parses args, allowing flags after positional arguments
 // ("newsdesk ask who won --json"), and returns the positional arguments.
 // After the first positional argument, only words that name a defined

@@ -70,12 +70,8 @@ Examples:
   newsdesk index stats --json --index /srv/newsdesk/index
 `+indexEnvHelp)
 	fs.jsonFlag("print the statistics as one JSON object")
-	pos, err := fs.parse(args, e.stdout)
-	if err != nil {
+	if err := fs.parseNone(args, e.stdout); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	o := fs.opts
 	logger := newLogger(e, o.verbose, false)
@@ -159,12 +155,8 @@ index re-embeds on its next use anyway; rebuild does it now.`, `
 Examples:
   newsdesk index rebuild --embedder openai
 `+indexEnvHelp)
-	pos, err := fs.parse(args, e.stdout)
-	if err != nil {
+	if err := fs.parseNone(args, e.stdout); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	o := fs.opts
 	logger := newLogger(e, o.verbose, false)

@@ -31,12 +31,8 @@ Slack environment:
   (rate limits, allowed channels, timeouts: see the README)`)
 	fs.libraryFlags()
 	fs.StringVar(&fs.opts.http, "http", "", "serve HTTP on `ADDR`, e.g. :8080 (default $NEWSDESK_HTTP_ADDR)")
-	pos, err := fs.parse(args, e.stdout)
-	if err != nil {
+	if err := fs.parseNone(args, e.stdout); err != nil {
 		return err
-	}
-	if len(pos) > 0 {
-		return usagef("unexpected argument %q", pos[0])
 	}
 	o := fs.opts
 

@@ -75,6 +75,29 @@ func TestIndexDirResolution(t *testing.T) {
 	}
 }
 
+// The answerer the environment selects when no flag is given.
+func TestAnswererFromEnv(t *testing.T) {
+	cases := []struct {
+		env  map[string]string
+		want string
+		err  bool
+	}{
+		{map[string]string{}, answererExtractive, false},
+		{map[string]string{"OPENAI_API_KEY": "k"}, answererExtractive, false},
+		{map[string]string{envChatModel: "llama3.2"}, answererLLM, false},
+		{map[string]string{envChatModel: "llama3.2", envAnswerer: "extractive"}, answererExtractive, false},
+		{map[string]string{envAnswerer: " LLM "}, answererLLM, false},
+		{map[string]string{envAnswerer: "gpt"}, "", true},
+	}
+	for _, c := range cases {
+		e := &env{getenv: func(k string) string { return c.env[k] }}
+		got, _, err := (&options{set: map[string]bool{}}).answererName(e)
+		if (err != nil) != c.err || got != c.want {
+			t.Errorf("%v: got %q, %v; want %q (error %v)", c.env, got, err, c.want, c.err)
+		}
+	}
+}
+
 func TestFlagsOverrideEnv(t *testing.T) {
 	e := &env{getenv: func(k string) string {
 		return map[string]string{envAnswerer: "llm", envEmbedder: "openai", envCorpus: "/env"}[k]

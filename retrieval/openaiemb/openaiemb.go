@@ -68,18 +68,23 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		BaseURL: strings.TrimSpace(getenv("OPENAI_BASE_URL")),
 		Model:   strings.TrimSpace(getenv("NEWSDESK_EMBED_MODEL")),
 	}
+	if err := cfg.endpoint(); err != nil {
+		return Config{}, err
+	}
+	return cfg, nil
+}
+
+// endpoint defaults the model and checks the base URL and the key.
+func (cfg *Config) endpoint() error {
 	if cfg.Model == "" {
 		cfg.Model = DefaultModel
 	}
 	base, err := openaicfg.BaseURL(cfg.BaseURL)
 	if err != nil {
-		return Config{}, err
+		return err
 	}
 	cfg.BaseURL = base
-	if err := openaicfg.CheckKey(base, cfg.APIKey); err != nil {
-		return Config{}, err
-	}
-	return cfg, nil
+	return openaicfg.CheckKey(base, cfg.APIKey)
 }
 
 // Embedder implements retrieval.Embedder over the OpenAI embeddings API.
@@ -95,15 +100,7 @@ var _ retrieval.Embedder = (*Embedder)(nil)
 
 // New returns an Embedder; it makes no network call.
 func New(cfg Config) (*Embedder, error) {
-	if cfg.Model == "" {
-		cfg.Model = DefaultModel
-	}
-	base, err := openaicfg.BaseURL(cfg.BaseURL)
-	if err != nil {
-		return nil, err
-	}
-	cfg.BaseURL = base
-	if err := openaicfg.CheckKey(base, cfg.APIKey); err != nil {
+	if err := cfg.endpoint(); err != nil {
 		return nil, err
 	}
 	if cfg.BatchSize <= 0 {
@@ -118,9 +115,9 @@ func New(cfg Config) (*Embedder, error) {
 	ro := cfg.Retry
 	ro.RetryNonIdempotent = true // embedding POSTs have no side effects
 	oc := openai.DefaultConfig(cfg.APIKey)
-	oc.BaseURL = base
+	oc.BaseURL = cfg.BaseURL
 	oc.HTTPClient = retry.Client(cfg.HTTPClient, cfg.Timeout, ro)
-	return &Embedder{client: openai.NewClientWithConfig(oc), cfg: cfg, id: embedderID(cfg.Model, base)}, nil
+	return &Embedder{client: openai.NewClientWithConfig(oc), cfg: cfg, id: embedderID(cfg.Model, cfg.BaseURL)}, nil
 }
 
 // embedderID is "openai:<model>" for OpenAI itself and
