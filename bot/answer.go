@@ -1,10 +1,13 @@
 // Package bot turns questions into answers: the surface-neutral Answer
-// value, the Answerer interface with its extractive implementation, quote
+// value, the Answerer interface, quote
 // verification, and plain-text and JSON renderers. Chat surfaces (the REPL,
 // Slack) render an Answer; they never build quotes themselves.
 package bot
 
-import "context"
+import (
+	"context"
+	"errors"
+)
 
 // Mode names the path that produced an answer.
 const (
@@ -75,3 +78,6 @@ type Ref struct {
 type Answerer interface {
 	Answer(ctx context.Context, req Request) (*Answer, error)
 }
+
+// ErrEmptyQuestion is returned by an Answerer for a blank question.
+var ErrEmptyQuestion = errors.New("empty question")

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/bot/extractive"
 )
 
 // brain is the answerer and follow-up rewriter a command uses.
@@ -44,7 +45,7 @@ func newBrain(ctx context.Context, e *env, o *options, lib *library, logger *slo
 		return nil, err
 	}
 	links := bot.Linker{PublicURL: strings.TrimRight(strings.TrimSpace(e.getenv(envPublic)), "/")}
-	ext := bot.NewExtractive(lib.ix, links)
+	ext := extractive.New(lib.ix, links)
 	b := &brain{answerer: ext, rewriter: bot.HeuristicRewriter{}, mode: bot.ModeExtractive}
 	if name != answererLLM {
 		return b, nil

@@ -1,10 +1,10 @@
-package bot
+package extractive
 
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
+	"github.com/newsdesk/newsdesk/bot"
 	"math"
 	"regexp"
 	"slices"
@@ -16,9 +16,6 @@ import (
 	"github.com/newsdesk/newsdesk/retrieval"
 )
 
-// ErrEmptyQuestion is returned for a blank question.
-var ErrEmptyQuestion = errors.New("empty question")
-
 // Extractive answers with sentences quoted verbatim from retrieved passages.
 // It needs no network and is the offline default. It scores every sentence
 // of the retrieved chunks by how much of the question it covers (terms
@@ -29,7 +26,7 @@ var ErrEmptyQuestion = errors.New("empty question")
 // never mentions.
 type Extractive struct {
 	search retrieval.Searcher
-	links  Linker
+	links  bot.Linker
 	// Passages is how many chunks are read per question (default 24).
 	Passages int
 	// MaxQuotes caps the quotes in an answer (default 4).
@@ -39,8 +36,8 @@ type Extractive struct {
 	cache map[*corpus.Article]*analysis // keyed by pointer: an index update makes new articles
 }
 
-// NewExtractive returns an extractive answerer over s.
-func NewExtractive(s retrieval.Searcher, links Linker) *Extractive {
+// New returns an extractive answerer over s.
+func New(s retrieval.Searcher, links bot.Linker) *Extractive {
 	return &Extractive{search: s, links: links, Passages: 24, MaxQuotes: 4}
 }
 
@@ -70,14 +67,14 @@ type candidate struct {
 }
 
 // Answer implements Answerer.
-func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
+func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, error) {
 	q := strings.TrimSpace(req.Question)
 	if q == "" {
-		return nil, ErrEmptyQuestion
+		return nil, bot.ErrEmptyQuestion
 	}
 	stats, _ := e.search.(retrieval.TermStats)
 	qa := analyze(q, stats)
-	ans := &Answer{Question: q, Mode: ModeExtractive, Citations: []Citation{}}
+	ans := &bot.Answer{Question: q, Mode: bot.ModeExtractive, Citations: []bot.Citation{}}
 	if len(qa.unknown) > 0 {
 		return e.abstain(ans, fmt.Sprintf("I can't find anything about %s", strings.Join(qa.unknown, " "))), nil
 	}
@@ -119,24 +116,24 @@ func (e *Extractive) Answer(ctx context.Context, req Request) (*Answer, error) {
 	picked := pick(cands, e.MaxQuotes)
 	for i, c := range picked {
 		quote := c.sent.Text
-		cit := Citation{
+		cit := bot.Citation{
 			N: i + 1, ArticleID: c.art.ID, Title: title(c.art), Source: c.art.SourceName(),
 			Published: c.art.Date(), Quote: quote, Speaker: c.speaker, Para: c.sent.Para,
 			Start: c.abs, ArticleURL: c.art.URL,
 			URL: e.links.Link(c.art.URL, c.art.ID, c.sent.Para, quote),
 		}
 		for _, o := range c.also {
-			cit.AlsoReportedBy = append(cit.AlsoReportedBy, Ref{ArticleID: o.art.ID, Source: o.art.SourceName(),
+			cit.AlsoReportedBy = append(cit.AlsoReportedBy, bot.Ref{ArticleID: o.art.ID, Source: o.art.SourceName(),
 				Published: o.art.Date(), URL: e.links.Link(o.art.URL, o.art.ID, o.sent.Para, o.sent.Text)})
 		}
 		ans.Citations = append(ans.Citations, cit)
 	}
 	ans.Lead = lead(ans.Citations)
-	ans.Text = PlainText(ans)
+	ans.Text = bot.PlainText(ans)
 	return ans, nil
 }
 
-func (e *Extractive) abstain(a *Answer, why string) *Answer {
+func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
 	arts := e.search.Articles()
 	first, last := "", ""
 	for _, x := range arts {
@@ -164,7 +161,7 @@ func (e *Extractive) abstain(a *Answer, why string) *Answer {
 		noun = "article"
 	}
 	a.Abstained = true
-	a.Citations = []Citation{}
+	a.Citations = []bot.Citation{}
 	a.Lead = fmt.Sprintf("%s in the %d %s I have%s.", why, len(arts), noun, span)
 	a.Text = a.Lead
 	return a
@@ -860,7 +857,7 @@ func jaccardSorted(a, b []string) float64 {
 }
 
 // lead is the short line above the quotes.
-func lead(cits []Citation) string {
+func lead(cits []bot.Citation) string {
 	outlets := []string{}
 	add := func(s string) {
 		if !slices.Contains(outlets, s) {

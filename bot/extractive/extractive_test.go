@@ -1,7 +1,8 @@
-package bot
+package extractive
 
 import (
 	"context"
+	"github.com/newsdesk/newsdesk/bot"
 	"strings"
 	"testing"
 	"time"
@@ -42,7 +43,7 @@ func floodAnswerer(t *testing.T) *Extractive {
 	if _, err := ix.Sync(context.Background(), floodArticles(), nil); err != nil {
 		t.Fatal(err)
 	}
-	return NewExtractive(ix, Linker{})
+	return New(ix, bot.Linker{})
 }
 
 func TestExtractiveOnAnUnseenArchive(t *testing.T) {
@@ -60,31 +61,31 @@ func TestExtractiveOnAnUnseenArchive(t *testing.T) {
 		{"By what percent did the tram budget rise?", "14%"},
 		{"who voted against the tram plan", "Ravi Menon"},
 	} {
-		a, err := ex.Answer(context.Background(), Request{Question: c.q})
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if a.Abstained || len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, c.want) {
-			t.Errorf("%q: want first quote with %q, got %s", c.q, c.want, PlainText(a))
+			t.Errorf("%q: want first quote with %q, got %s", c.q, c.want, bot.PlainText(a))
 		}
 	}
 }
 
 func TestExtractiveFoldsSyndicationAndAttributes(t *testing.T) {
 	ex := floodAnswerer(t)
-	a, err := ex.Answer(context.Background(), Request{Question: "How many residents were evacuated?"})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "How many residents were evacuated?"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "1,200") || len(a.Citations[0].AlsoReportedBy) != 1 {
-		t.Fatalf("want the evacuation sentence once, also reported by one outlet: %s", PlainText(a))
+		t.Fatalf("want the evacuation sentence once, also reported by one outlet: %s", bot.PlainText(a))
 	}
 	for _, c := range a.Citations[1:] {
 		if strings.Contains(c.Quote, "evacuated 1,200") {
-			t.Fatalf("syndicated sentence quoted twice: %s", PlainText(a))
+			t.Fatalf("syndicated sentence quoted twice: %s", bot.PlainText(a))
 		}
 	}
-	a, err = ex.Answer(context.Background(), Request{Question: "What did the mayor say about the river?"})
+	a, err = ex.Answer(context.Background(), bot.Request{Question: "What did the mayor say about the river?"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +102,12 @@ func TestExtractiveAbstains(t *testing.T) {
 		"Who won the cycling race?",                      // off topic
 		"What did the sheriff say about the river?",      // a speaker the archive never mentions
 	} {
-		a, err := ex.Answer(context.Background(), Request{Question: q})
+		a, err := ex.Answer(context.Background(), bot.Request{Question: q})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !a.Abstained || len(a.Citations) != 0 || !strings.Contains(a.Text, "3 articles") {
-			t.Errorf("%q: want an abstention naming the archive size, got %s", q, PlainText(a))
+			t.Errorf("%q: want an abstention naming the archive size, got %s", q, bot.PlainText(a))
 		}
 	}
 }
@@ -152,9 +153,9 @@ func FuzzAnswer(f *testing.F) {
 	if _, err := ix.Sync(context.Background(), floodArticles(), nil); err != nil {
 		f.Fatal(err)
 	}
-	ex := NewExtractive(ix, Linker{})
+	ex := New(ix, bot.Linker{})
 	f.Fuzz(func(t *testing.T, q string) {
-		a, err := ex.Answer(context.Background(), Request{Question: q})
+		a, err := ex.Answer(context.Background(), bot.Request{Question: q})
 		if err != nil {
 			if strings.TrimSpace(q) == "" {
 				return

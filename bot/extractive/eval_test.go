@@ -1,10 +1,11 @@
-package bot
+package extractive
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/newsdesk/newsdesk/bot"
 	"os"
 	"path/filepath"
 	"strings"
@@ -73,7 +74,7 @@ func loadQuestions(t testing.TB, path string) []judge.Question {
 // TestDevSet answers the public dev questions from their JSON output, as
 // the question set's README judges them.
 func TestDevSet(t *testing.T) {
-	ex := NewExtractive(devIndex(t), Linker{})
+	ex := New(devIndex(t), bot.Linker{})
 	pass, failures := judgeSet(t, ex, devQuestions(t), rawArticles(t))
 	for _, f := range failures {
 		t.Error(f)
@@ -87,12 +88,12 @@ func TestDevSet(t *testing.T) {
 func judgeSet(t *testing.T, ex *Extractive, qs []judge.Question, raw map[string]string) (pass int, failures []string) {
 	t.Helper()
 	for _, q := range qs {
-		a, err := ex.Answer(context.Background(), Request{Question: q.Question})
+		a, err := ex.Answer(context.Background(), bot.Request{Question: q.Question})
 		if err != nil {
 			t.Fatalf("%s: %v", q.ID, err)
 		}
 		var buf bytes.Buffer
-		if err := WriteJSON(&buf, a); err != nil {
+		if err := bot.WriteJSON(&buf, a); err != nil {
 			t.Fatal(err)
 		}
 		var ja judge.Answer
@@ -156,7 +157,7 @@ func TestInventedArchives(t *testing.T) {
 				t.Fatal(err)
 			}
 			qs := loadQuestions(t, filepath.Join(tc.dir, "questions.jsonl"))
-			pass, failures := judgeSet(t, NewExtractive(ix, Linker{}), qs, raw)
+			pass, failures := judgeSet(t, New(ix, bot.Linker{}), qs, raw)
 			for _, f := range failures {
 				t.Log(f)
 			}

@@ -1,7 +1,8 @@
-package bot
+package extractive
 
 import (
 	"context"
+	"github.com/newsdesk/newsdesk/bot"
 	"testing"
 )
 
@@ -9,11 +10,11 @@ import (
 // corpus, in process: retrieval, sentence scoring, attribution, rendering.
 func BenchmarkAnswerSeed(b *testing.B) {
 	ix := devIndex(b)
-	ex := NewExtractive(ix, Linker{})
+	ex := New(ix, bot.Linker{})
 	qs := devQuestions(b)
 	b.ResetTimer()
 	for i := 0; b.Loop(); i++ {
-		if _, err := ex.Answer(context.Background(), Request{Question: qs[i%len(qs)].Question}); err != nil {
+		if _, err := ex.Answer(context.Background(), bot.Request{Question: qs[i%len(qs)].Question}); err != nil {
 			b.Fatal(err)
 		}
 	}
