@@ -81,7 +81,7 @@ type scored struct {
 var accPool sync.Pool
 
 // search returns up to k documents for the query terms, best first.
-func (x *bm25) search(terms []string, k int, alive func(int32) bool) []scored {
+func (x *bm25) search(terms []WeightedTerm, k int, alive func(int32) bool) []scored {
 	if x.live == 0 || k <= 0 {
 		return nil
 	}
@@ -101,8 +101,9 @@ func (x *bm25) search(terms []string, k int, alive func(int32) bool) []scored {
 	}()
 	var touched []int32
 	seen := make(map[string]bool, len(terms))
-	for _, t := range terms {
-		if seen[t] {
+	for _, wt := range terms {
+		t := wt.Term
+		if seen[t] || wt.Weight <= 0 {
 			continue
 		}
 		seen[t] = true
@@ -110,7 +111,7 @@ func (x *bm25) search(terms []string, k int, alive func(int32) bool) []scored {
 		if len(ps) == 0 {
 			continue
 		}
-		idf := x.idf(t)
+		idf := x.idf(t) * wt.Weight
 		norm := bm25K1 * (1 - bm25B)
 		per := bm25K1 * bm25B / avg
 		for _, p := range ps {

@@ -444,10 +444,19 @@ const (
 
 // Search implements Searcher: BM25 and vector rankings fused by RRF.
 func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error) {
+	return ix.SearchQuery(ctx, Query{Text: query}, k)
+}
+
+// SearchQuery implements QuerySearcher: Search with weighted BM25 terms.
+func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error) {
 	if k <= 0 {
 		return nil, nil
 	}
-	qv, err := ix.opts.Embedder.Embed(ctx, []string{query})
+	terms := q.Terms
+	if terms == nil {
+		terms = weighted(Terms(q.Text))
+	}
+	qv, err := ix.opts.Embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
 		return nil, fmt.Errorf("embed query: %w", err)
 	}
@@ -474,7 +483,7 @@ func (ix *Index) Search(ctx context.Context, query string, k int) ([]Hit, error)
 	if len(qv) == 1 && len(qv[0]) == ix.dim {
 		wg.Go(func() { vres, verr = ix.vec.query(ctx, qv[0], candidates) })
 	}
-	lres := ix.lex.search(Terms(query), candidates, nil)
+	lres := ix.lex.search(terms, candidates, nil)
 	wg.Wait()
 	if verr != nil {
 		return nil, fmt.Errorf("vector search: %w", verr)

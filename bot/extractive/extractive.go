@@ -81,11 +81,13 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if len(qa.terms) == 0 {
 		return e.abstain(ans, "I can't tell what to look for in that question"), nil
 	}
-	sq := q
-	if len(qa.expand) > 0 {
-		sq += " " + strings.Join(qa.expand, " ")
+	if unseen := qa.unseenWords(); len(unseen)*2 > len(qa.terms) {
+		// Most of what the question is about never occurs in the
+		// archive, in any spelling or paraphrase: it is about something
+		// else ("the best recipe for banana bread").
+		return e.abstain(ans, fmt.Sprintf("I can't find anything about %s", strings.Join(unseen, " "))), nil
 	}
-	hits, err := e.search.Search(ctx, sq, e.Passages)
+	hits, err := e.retrieve(ctx, &qa)
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -94,8 +96,11 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// A question for a figure is answered only by sentences that
 		// give one: "at 7 p.m." is no answer to "how many attended".
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
-			return len(c.qty.nums) == 0 || qa.money && (!reMoney.MatchString(c.sent.Text) || !c.qty.near(&qa))
+			return len(c.qty.nums) == 0 || !c.qty.near(&qa) || qa.money && !reMoney.MatchString(c.sent.Text)
 		})
+	}
+	if qa.atype != aAny {
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasForm(c.sent.Text, qa.atype) })
 	}
 	if qa.role != "" {
 		// "Who is the mayor of X" is answered only by a sentence that
@@ -131,6 +136,60 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	ans.Lead = lead(ans.Citations)
 	ans.Text = bot.PlainText(ans)
 	return ans, nil
+}
+
+// Weights of a question's expansions in retrieval: the words typed count
+// most, the archive's spelling of a misspelt one almost as much, a
+// paraphrase half.
+const (
+	spellSearchWeight = 0.9
+	altSearchWeight   = 0.5
+)
+
+// retrieve searches for the question's terms, their spellings and
+// paraphrases, weighted, when the searcher takes weights; else for the
+// question as written with the acronym expansions.
+func (e *Extractive) retrieve(ctx context.Context, qa *query) ([]retrieval.Hit, error) {
+	text := collapse(qa.clean)
+	if len(qa.expand) > 0 {
+		text += " " + strings.Join(qa.expand, " ")
+	}
+	qs, ok := e.search.(retrieval.QuerySearcher)
+	if !ok {
+		return e.search.Search(ctx, text, e.Passages)
+	}
+	var terms []retrieval.WeightedTerm
+	seen := map[string]bool{}
+	add := func(t string, w float64) {
+		if t != "" && !seen[t] {
+			seen[t] = true
+			terms = append(terms, retrieval.WeightedTerm{Term: t, Weight: w})
+		}
+	}
+	for _, t := range qa.terms {
+		if !t.unseen {
+			add(t.term, 1)
+		}
+		for _, p := range t.phrase {
+			add(p, 1)
+		}
+	}
+	for _, t := range qa.terms {
+		for _, s := range t.spell {
+			add(s, spellSearchWeight)
+		}
+	}
+	for _, t := range qa.terms {
+		for _, a := range t.alt {
+			add(a, altSearchWeight)
+		}
+	}
+	for _, x := range qa.expand {
+		for _, t := range retrieval.Terms(x) {
+			add(t, 1)
+		}
+	}
+	return qs.SearchQuery(ctx, retrieval.Query{Text: text, Terms: terms}, e.Passages)
 }
 
 func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
@@ -448,6 +507,12 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 			if t.name {
 				namesHit++
 			}
+		case hasAny(c.terms, t.spell):
+			// The archive's spelling of a word misspelt in the question.
+			got += 0.9 * t.weight
+			if t.name {
+				namesHit++
+			}
 		case t.name && c.sigs[sigOf(t.word)]:
 			// A misspelt name ("Iyzum" for "Izyum").
 			got += 0.8 * t.weight
@@ -630,8 +695,9 @@ var numberWords = map[string]bool{
 // times of day, years and dates left out, and where among them a count or
 // an amount stands. It is computed once per sentence (analysis).
 type quantities struct {
-	terms []string
-	nums  []int // indexes into terms
+	terms  []string
+	starts []int // byte offset of each term's word in the sentence
+	nums   []int // indexes into terms
 }
 
 func quantitiesOf(s string) quantities {
@@ -644,8 +710,34 @@ func quantitiesOf(s string) quantities {
 			q.nums = append(q.nums, len(q.terms))
 		}
 		q.terms = append(q.terms, tk.Term)
+		q.starts = append(q.starts, tk.Start)
 	}
 	return q
+}
+
+// nearest returns the index (into terms) of the quantity nearest to the
+// question's non-name terms, and whether one lies within the window.
+func (q quantities) nearest(qa *query) (int, bool) {
+	const window = 6
+	want := qa.subjectTerms()
+	best, bestDist := -1, window+1
+	for _, n := range q.nums {
+		for h := max(0, n-window); h <= min(len(q.terms)-1, n+window); h++ {
+			if h != n && want[q.terms[h]] {
+				if d := abs(h - n); d < bestDist {
+					best, bestDist = n, d
+				}
+			}
+		}
+	}
+	return best, best >= 0
+}
+
+func abs(x int) int {
+	if x < 0 {
+		return -x
+	}
+	return x
 }
 
 func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
@@ -655,9 +747,15 @@ func isASCIIDigit(c byte) bool { return c >= '0' && c <= '9' }
 // to 12" answers "how many died"; a date in a sentence that mentions the
 // dam does not.
 func (q quantities) near(qa *query) bool {
-	const window = 6
-	if len(q.nums) == 0 {
-		return false
+	_, ok := q.nearest(qa)
+	return ok
+}
+
+// subjectTerms are the question's non-name terms with their paraphrases
+// and spellings: what a figure must stand near to be the one asked for.
+func (qa *query) subjectTerms() map[string]bool {
+	if qa.subject != nil {
+		return qa.subject
 	}
 	want := map[string]bool{}
 	for _, t := range qa.terms {
@@ -668,15 +766,12 @@ func (q quantities) near(qa *query) bool {
 		for _, a := range t.alt {
 			want[a] = true
 		}
-	}
-	for _, n := range q.nums {
-		for h := max(0, n-window); h <= min(len(q.terms)-1, n+window); h++ {
-			if h != n && want[q.terms[h]] {
-				return true
-			}
+		for _, a := range t.spell {
+			want[a] = true
 		}
 	}
-	return false
+	qa.subject = want
+	return want
 }
 
 // blank replaces a match by spaces of the same length, keeping offsets.

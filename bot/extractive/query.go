@@ -31,6 +31,13 @@ type qterm struct {
 	weight float64
 	name   bool // a proper name in the question
 	alt    []string
+	// spell are the archive's spellings of a word it never uses as
+	// typed ("reinforcments", "balakleya"), matched almost in full.
+	spell []string
+	// unseen marks a common word the archive never uses, by that
+	// spelling or a paraphrase: chat wording ("in relation to") that no
+	// sentence can match. It weighs little.
+	unseen bool
 	// phrase is the expansion of an acronym the corpus never writes
 	// ("ISW"): its terms, all of which a sentence must have to match.
 	phrase []string
@@ -39,6 +46,8 @@ type qterm struct {
 // query is an analysed question.
 type query struct {
 	text    string
+	clean   string // text with the chat register blanked out
+	subject map[string]bool // subjectTerms, computed once
 	terms   []qterm
 	kind    qtype
 	unknown []string // proper names the corpus has never seen
@@ -46,6 +55,7 @@ type query struct {
 	expand  []string // expansions of acronyms, to search for too
 	recent  bool     // asks for the latest report ("most recent", "so far")
 	money   bool     // asks for an amount of money ("how much ... cost")
+	atype   atype    // the form the answer must take ("how old": an age)
 	role    string   // term of the role asked about: "mayor" in "who is the mayor of X"
 	// predicate is the term of what someone did in a who-question
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
@@ -148,7 +158,9 @@ var synIndex = func() map[string][]string {
 // analyze turns a question into weighted terms. stats may be nil.
 func analyze(q string, stats retrieval.TermStats) query {
 	out := query{text: q}
-	lq := strings.ToLower(q)
+	q = stripChat(q)
+	out.clean = q
+	lq := strings.ToLower(collapse(q))
 	first := strings.Fields(lq)
 	switch {
 	case len(first) == 0:
@@ -181,6 +193,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			}
 		}
 	}
+	out.atype = answerType(lq)
 	for _, c := range recentCues {
 		if strings.Contains(lq, c) {
 			out.recent = true
@@ -222,6 +235,9 @@ func analyze(q string, stats retrieval.TermStats) query {
 		if skip[i] {
 			continue // "as a result of", "in return for": framing, not subject
 		}
+		if out.atype != aAny && isAtypeWord(tk.Word, out.atype) {
+			continue // "how old", "what day": the form of the answer, not its words
+		}
 		if i > 0 && toks[i-1].Word == "how" && howWords[tk.Word] {
 			// "how far", "how long": the answer is a measure, and the
 			// adjective is not something its sentence will say.
@@ -241,14 +257,26 @@ func analyze(q string, stats retrieval.TermStats) query {
 			if df > 0 {
 				seenDF[tk.Term] = true
 			}
+			if df == 0 && !stats.Known(tk.Word) {
+				if sp, ok := stats.(retrieval.Speller); ok && (!t.name || len(tk.Word) >= 6) {
+					for _, c := range sp.Correct(tk.Word) {
+						if !t.name || sameEnds(c, tk.Term) {
+							t.spell = append(t.spell, c)
+						}
+					}
+				}
+			}
 			if df == 0 {
-				// A word the archive never uses but whose paraphrase it
-				// does ("evacuees" for "evacuated") weighs as the
-				// paraphrase: it is not rarer than what will match it.
-				for _, a := range t.alt {
+				// A word the archive never uses but whose paraphrase or
+				// spelling it does ("evacuees" for "evacuated") weighs as
+				// that: it is not rarer than what will match it.
+				for _, a := range slices.Concat(t.alt, t.spell) {
 					if d := float64(stats.DocFreq(a)); d > df {
 						df = d
 					}
+				}
+				if df > 0 {
+					seenDF[tk.Term] = true
 				}
 			}
 			if n > 0 {
@@ -312,7 +340,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 	}
 	for i, t := range out.terms {
 		if heaviest > 0 && !t.name && len(t.phrase) == 0 && !seenDF[t.term] && !anyKnownTerm(stats, t.alt) {
-			out.terms[i].weight = min(t.weight, heaviest)
+			out.terms[i].weight = unseenWeight * min(t.weight, heaviest)
+			out.terms[i].unseen = true
 		}
 	}
 	// "What did the mayor say": when the archive never mentions the
@@ -336,6 +365,30 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 	}
 	return out
+}
+
+// unseenWords are the question's words that the archive never uses.
+func (qa *query) unseenWords() []string {
+	var out []string
+	for _, t := range qa.terms {
+		if t.unseen {
+			out = append(out, t.word)
+		}
+	}
+	return out
+}
+
+// unseenWeight scales a common word the archive never uses: people ask in
+// words that reports do not use, and such a word cannot tell sentences
+// apart; it still counts a little, so that a question made mostly of
+// them is not taken as answered.
+const unseenWeight = 0.3
+
+// sameEnds reports whether two terms share their first and last letters:
+// a misspelt name keeps them ("shmihal" and "shmigal"), a different name
+// seldom does.
+func sameEnds(a, b string) bool {
+	return a != "" && b != "" && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
 }
 
 // reRoleOf finds the role in "who is the mayor of ...".

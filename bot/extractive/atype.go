@@ -1,0 +1,105 @@
+package extractive
+
+import (
+	"regexp"
+	"strings"
+)
+
+// atype is the form an answer must take, when the question says: "how old"
+// is answered by an age, "what day" by a day, "how far" by a distance. A
+// sentence without that form does not answer the question, however many of
+// its words it shares; this is what tells a near-miss ("how old were the
+// two people killed") from an answer ("two persons died").
+type atype int
+
+const (
+	aAny atype = iota
+	aAge
+	aDistance
+	aPercent
+	aDay
+	aClock
+	aYear
+	aCause
+)
+
+var atypeCues = []struct {
+	re *regexp.Regexp
+	t  atype
+}{
+	{regexp.MustCompile(`\bhow old\b|\bwhat age\b|\bat what age\b|\bhow young\b`), aAge},
+	{regexp.MustCompile(`\bhow far\b|\bhow many (?:km|kms|kilomet(?:re|er)s|miles|met(?:re|er)s|yards|feet)\b|\bwhat distance\b|\bhow close\b`), aDistance},
+	{regexp.MustCompile(`\bwhat (?:percent|percentage|per cent|share|proportion)\b|\bhow many (?:percent|per cent)\b`), aPercent},
+	{regexp.MustCompile(`\b(?:what|which) (?:day|date|weekday)\b`), aDay},
+	{regexp.MustCompile(`\b(?:what|which) time\b|\bat what hour\b`), aClock},
+	{regexp.MustCompile(`\b(?:what|which) year\b`), aYear},
+	{regexp.MustCompile(`\bwhat (?:caused|causes|triggered|sparked|set off|started)\b|\bcause of\b|\bwhat was behind\b`), aCause},
+}
+
+// answerType reads the form of answer a lower-cased question asks for.
+func answerType(lq string) atype {
+	for _, c := range atypeCues {
+		if c.re.MatchString(lq) {
+			return c.t
+		}
+	}
+	return aAny
+}
+
+var (
+	reAge      = regexp.MustCompile(`(?i)\b\d{1,3}-year-old\b|\baged \d{1,3}\b|\b\d{1,3} years? old\b|\bage of \d{1,3}\b|\b[A-Z][a-z]+, \d{1,3}, |\b(?:in (?:his|her|their) )?(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0s)\b`)
+	reDistance = regexp.MustCompile(`(?i)\d[\d,.]*\s*(?:-\s*)?(?:km|kms|kilomet(?:re|er)s?|mi|miles?|met(?:re|er)s?|m|yards?|feet|ft)\b(?:[^²2]|$)|\b(?:kilomet(?:re|er)s?|miles?) (?:from|away|north|south|east|west)`)
+	reArea     = regexp.MustCompile(`(?i)\b(?:sq|square)\s*(?:km|kilomet|mi|miles?|met)|km²|km2\b|\bhectares?\b|\bacres?\b`)
+	rePercent  = regexp.MustCompile(`(?i)%|\bper ?cent\b|\bpercentage points?\b`)
+	reDayForm  = regexp.MustCompile(`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December|yesterday|today|tonight|overnight)\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}\b|\b\d{4}-\d\d-\d\d\b`)
+	reClockish = regexp.MustCompile(`(?i)\b(?:midnight|noon|midday|dawn|dusk|daybreak|morning|afternoon|evening|overnight|tonight)\b`)
+	reCause    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|caus(?:e|ed|es|ing)|blam(?:e|ed|es|ing)|trigger(?:ed|s)?|spark(?:ed|s)?|result(?:ed)? (?:of|from)|led to|attribut(?:e|ed)|linked to|responsib(?:le|ility)|set off|started by|struck by|hit by|strike|attack|shell(?:ed|ing)|explosion of|fault|failure|why)\b`)
+)
+
+// hasForm reports whether sentence s has the form of answer t.
+func hasForm(s string, t atype) bool {
+	switch t {
+	case aAge:
+		return reAge.MatchString(s)
+	case aDistance:
+		for _, m := range reDistance.FindAllStringIndex(s, -1) {
+			if !reArea.MatchString(s[m[0]:min(len(s), m[1]+8)]) {
+				return true
+			}
+		}
+		return false
+	case aPercent:
+		return rePercent.MatchString(s)
+	case aDay:
+		return reDayForm.MatchString(s) || reMonthDay.MatchString(s)
+	case aClock:
+		return reClock.MatchString(s) || reClockish.MatchString(s)
+	case aYear:
+		return reYear.MatchString(s)
+	case aCause:
+		return reCause.MatchString(s)
+	}
+	return true
+}
+
+// isAtypeWord reports whether w only names the answer's form ("old" in
+// "how old", "day" in "what day"): the sentence need not contain it.
+func isAtypeWord(w string, t atype) bool {
+	switch t {
+	case aAge:
+		return w == "old" || w == "age" || w == "young"
+	case aDistance:
+		return strings.HasPrefix(w, "kilomet") || w == "km" || w == "kms" || w == "miles" || w == "far" || w == "distance" || w == "close"
+	case aPercent:
+		return w == "percent" || w == "percentage" || w == "share" || w == "proportion"
+	case aDay:
+		return w == "day" || w == "date" || w == "weekday"
+	case aClock:
+		return w == "time" || w == "hour"
+	case aYear:
+		return w == "year"
+	case aCause:
+		return w == "caused" || w == "cause" || w == "causes" || w == "triggered" || w == "sparked" || w == "behind"
+	}
+	return false
+}

@@ -1,0 +1,66 @@
+package extractive
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Chat register: the words and clauses with which people frame a question
+// in a chat ("quick q", "pls", "need this for the 6pm update", "yes/no")
+// say nothing about what the archive must contain. They are blanked out
+// (offsets kept) before the question is read, so that they neither count
+// against its coverage nor steer retrieval. The lists are closed classes,
+// like stop words: greetings and requests, chat abbreviations, stance
+// adverbs, and meta clauses about the asker's own work.
+var (
+	reChatLead = regexp.MustCompile(`(?i)^\s*(?:(?:hey|hi|hello|yo|ok|okay|so|um|uh|sorry|right)\b[\s,!.:—–-]*)*` +
+		`(?:(?:quick|random|dumb|silly|small|another|one more|follow-?up)\s+(?:q|qq|question|one)\b|q\b|question\b|qq\b|` +
+		`(?:can|could|would) (?:you|u|someone|anyone) (?:please |pls )?(?:tell me|check|find out|find|confirm|remind me|look up|say)\b|` +
+		`(?:does )?(?:any ?one|any ?body|someone) know\b|do (?:you|u|we) know\b|any idea\b|i (?:need|want|have) to know\b|` +
+		`(?:i'?m |i am )?(?:wondering|trying to find out|trying to work out|curious)\b|i wonder\b)?[\s,:!—–-]*`)
+	reChatWord = regexp.MustCompile(`(?i)\b(?:pls|plz|please|thx|thanks|thank you|ty|asap|fyi|btw|tbh|imo|imho|idk|lol|yes ?/ ?no|y/n|yes or no|` +
+		`actually|exactly|really|basically|literally|honestly|precisely|definitely|roughly|approximately|` +
+		`guy|guys|dude|bloke|folks)\b`)
+	// A meta clause starts a clause (after punctuation) and runs to the
+	// end of it.
+	reChatClause = regexp.MustCompile(`(?i)(?:^|[,?;.!—–(]|\s-\s)\s*(?:` +
+		`(?:i |we )?need (?:this|it|that|these|those|his|her|their|the|a|an|to confirm|to check|to know)\b[^,?;.!—–)]*|` +
+		`(?:it'?s|its|this is|that'?s) for (?:the|my|our|a|an)\b[^,?;.!—–)]*|` +
+		`for (?:the|my|our|a|an|tonight'?s|today'?s) (?:\d{1,2} ?(?:am|pm)|\d{1,2}(?::\d\d)?|morning|evening|nightly|late|live|web|print|breaking)?\s*` +
+		`(?:update|bulletin|piece|story|show|copy|script|brief|briefing|newsletter|blog|liveblog|edition|segment|package|wrap)\b[^,?;.!—–)]*|` +
+		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|getting|reading)\b[^,?;.!—–)]*\b(?:one|another|other|some|different|two|both|each)\s+` +
+		`(?:story|stories|report|reports|piece|pieces|outlet|outlets|place|places|source|sources|article|articles)\b[^,?;.!—–)]*|` +
+		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
+)
+
+// stripChat blanks the chat register out of q, keeping every other byte
+// where it was (token offsets stay valid).
+func stripChat(q string) string {
+	b := []byte(q)
+	blankSpan := func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if b[i]&0xC0 != 0x80 || b[i] < 0x80 {
+				b[i] = ' '
+			} else {
+				b[i] = ' '
+			}
+		}
+	}
+	if m := reChatLead.FindStringIndex(q); m != nil {
+		blankSpan(m[0], m[1])
+	}
+	for _, m := range reChatClause.FindAllStringIndex(string(b), -1) {
+		blankSpan(m[0], m[1])
+	}
+	for _, m := range reChatWord.FindAllStringIndex(string(b), -1) {
+		blankSpan(m[0], m[1])
+	}
+	out := string(b)
+	if strings.TrimSpace(out) == "" {
+		return q // nothing but chat: read it as typed
+	}
+	return out
+}
+
+// collapse trims s and folds runs of white space into one space.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }

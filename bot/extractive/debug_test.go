@@ -1,0 +1,38 @@
+package extractive
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/retrieval"
+)
+
+// TestDebugQuestion prints the analysis of $Q (development aid; skipped without it).
+func TestDebugQuestion(t *testing.T) {
+	q := os.Getenv("Q")
+	if q == "" {
+		t.Skip("set Q")
+	}
+	ix := devIndex(t)
+	e := New(ix, bot.Linker{})
+	qa := analyze(q, ix)
+	fmt.Printf("kind=%d unknown=%v names=%v expand=%v predicate=%v role=%q\n", qa.kind, qa.unknown, qa.names, qa.expand, qa.predicate, qa.role)
+	total := 0.0
+	for _, tm := range qa.terms {
+		total += tm.weight
+		fmt.Printf("  term %-14s word %-12s w=%.2f name=%v df=%d alt=%v\n", tm.term, tm.word, tm.weight, tm.name, ix.DocFreq(tm.term), tm.alt)
+	}
+	hits, _ := ix.Search(context.Background(), q+" "+strings.Join(qa.expand, " "), e.Passages)
+	cands := e.candidates(hits, &qa)
+	for i, c := range cands {
+		if i >= 8 {
+			break
+		}
+		fmt.Printf("%.3f cov=%.2f %s | %s\n", c.score, c.coverage, c.art.ID[:3], c.sent.Text)
+	}
+	_ = retrieval.Term
+}
