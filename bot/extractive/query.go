@@ -46,7 +46,7 @@ type qterm struct {
 // query is an analysed question.
 type query struct {
 	text    string
-	clean   string // text with the chat register blanked out
+	clean   string          // text with the chat register blanked out
 	subject map[string]bool // subjectTerms, computed once
 	terms   []qterm
 	kind    qtype
