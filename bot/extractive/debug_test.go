@@ -36,3 +36,33 @@ func TestDebugQuestion(t *testing.T) {
 	}
 	_ = retrieval.Term
 }
+
+// TestDebugLines prints the answer line of every question in $QF.
+func TestDebugLines(t *testing.T) {
+	qf := os.Getenv("QF")
+	if qf == "" {
+		t.Skip("set QF")
+	}
+	e := New(devIndex(t), bot.Linker{})
+	for _, q := range loadQuestions(t, qf) {
+		a, _ := e.Answer(context.Background(), bot.Request{Question: q.Question})
+		line, _, _ := strings.Cut(a.Text, "\n")
+		fmt.Printf("%-5s %-60.60s | %s\n", q.ID, q.Question, line)
+	}
+}
+
+func TestDebugNear(t *testing.T) {
+	q := os.Getenv("QN")
+	if q == "" {
+		t.Skip()
+	}
+	ix := devIndex(t)
+	qa := analyze(q, ix)
+	fmt.Println(qa.subjectTerms())
+	for _, tm := range qa.terms {
+		fmt.Println(tm.term, tm.spell, tm.unseen)
+	}
+	qq := quantitiesOf(os.Getenv("S"))
+	fmt.Println(qq.terms, qq.nums)
+	fmt.Println(qq.nearest(&qa))
+}

@@ -61,6 +61,7 @@ type candidate struct {
 	sigs     map[string]bool
 	qty      quantities
 	coverage float64
+	namesOK  bool // names every name of the question (here or just before)
 	score    float64
 	rank     float64
 	also     []*candidate
@@ -133,7 +134,11 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		}
 		ans.Citations = append(ans.Citations, cit)
 	}
+	line, _ := answerLine(&qa, picked)
 	ans.Lead = lead(ans.Citations)
+	if line != "" {
+		ans.Lead = line + "\n" + ans.Lead
+	}
 	ans.Text = bot.PlainText(ans)
 	return ans, nil
 }
@@ -546,6 +551,7 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 		// shares.
 		s -= 0.2
 	}
+	c.namesOK = namesHit >= names
 	if names > 0 && namesHit == 0 {
 		// The question is about someone or somewhere this sentence,
 		// and the sentences before it, never name: its figure or quote

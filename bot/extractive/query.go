@@ -166,8 +166,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 	case len(first) == 0:
 	case hasAnyPrefix(lq, "who is ", "who was ", "who are ") && !startsCapitalAfter(q, 2) && reRoleOf.FindString(lq) == "":
 		out.kind = qWho // "who is leading the inquiry": someone who does something
-	case hasAnyPrefix(lq, "who is ", "who was ", "who are ", "what is the ", "what is a ", "what is ", "what was ") ||
-		strings.Contains(lq, " stand for") || strings.Contains(lq, "stands for"):
+	case hasAnyPrefix(lq, "who is ", "who was ", "who are ", "what is the ", "what is a ", "what is ", "what was ") && !strings.Contains(lq, " doing") ||
+		reWhoIsHe.MatchString(lq) || strings.Contains(lq, " stand for") || strings.Contains(lq, "stands for"):
 		out.kind = qDefine
 		if hasAnyPrefix(lq, "what is the population", "what is the number") {
 			out.kind = qNumber
@@ -257,7 +257,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			if df > 0 {
 				seenDF[tk.Term] = true
 			}
-			if df == 0 && !stats.Known(tk.Word) {
+			if df == 0 {
 				if sp, ok := stats.(retrieval.Speller); ok && (!t.name || len(tk.Word) >= 6) {
 					for _, c := range sp.Correct(tk.Word) {
 						if !t.name || sameEnds(c, tk.Term) {
@@ -367,6 +367,17 @@ func analyze(q string, stats retrieval.TermStats) query {
 	return out
 }
 
+// hasTerm reports whether t is one of the question's terms or their
+// spellings.
+func (qa *query) hasTerm(t string) bool {
+	for _, qt := range qa.terms {
+		if qt.term == t || slices.Contains(qt.spell, t) {
+			return true
+		}
+	}
+	return false
+}
+
 // unseenWords are the question's words that the archive never uses.
 func (qa *query) unseenWords() []string {
 	var out []string
@@ -390,6 +401,9 @@ const unseenWeight = 0.3
 func sameEnds(a, b string) bool {
 	return a != "" && b != "" && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
 }
+
+// reWhoIsHe is "X — who is he": the question is who X is.
+var reWhoIsHe = regexp.MustCompile(`\bwho(?: is|'s|s) (?:he|she|they|this|that|this guy|this person)\b|\bwho are they\b`)
 
 // reRoleOf finds the role in "who is the mayor of ...".
 var reRoleOf = regexp.MustCompile(`^(?:who|what) (?:is|was|are|were) (?:the )?(?:current |new |former )?([a-z]+) (?:of|at|for|in) `)
