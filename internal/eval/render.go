@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 )
 
 // WriteJSON writes the report as one indented JSON object; a baseline
@@ -41,45 +41,46 @@ func WriteText(w io.Writer, r *Report, baseline *Report) error {
 		header += ", as of " + r.AsOf
 	}
 	fmt.Fprintf(ew, "newsdesk eval (%s)\n", header)
-	tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
-	row := func(label string, cell func(t Totals) string, pick func(*Report) Totals) {
-		cells := []string{"  " + label}
-		for _, rep := range reps {
-			cells = append(cells, cell(pick(rep)))
-		}
-		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	// One table for every section, so the columns line up throughout;
+	// a row without cells is a section heading.
+	var rows [][]string
+	names := []string{""}
+	for _, rep := range reps {
+		names = append(names, rep.Answerer)
 	}
 	section := func(title string, pick func(*Report) Totals) {
 		t := pick(r)
-		fmt.Fprintf(tw, "\n%s: %d questions (%d answerable, %d not)", title, t.Questions, t.Answerable, t.Unanswerable)
+		head := fmt.Sprintf("%s: %d questions (%d answerable, %d not)", title, t.Questions, t.Answerable, t.Unanswerable)
 		if t.Malformed > 0 {
-			fmt.Fprintf(tw, ", %d malformed lines skipped", t.Malformed)
+			head += fmt.Sprintf(", %d malformed lines skipped", t.Malformed)
 		}
 		if t.Unanswered > 0 {
-			fmt.Fprintf(tw, ", %d not run", t.Unanswered)
+			head += fmt.Sprintf(", %d not run", t.Unanswered)
 		}
-		fmt.Fprint(tw, "\t")
-		for range reps[1:] {
-			fmt.Fprint(tw, "\t")
+		rows = append(rows, []string{""}, []string{head}, names)
+		row := func(label string, cell func(t Totals) string) {
+			cells := []string{label}
+			for _, rep := range reps {
+				cells = append(cells, cell(pick(rep)))
+			}
+			rows = append(rows, cells)
 		}
-		fmt.Fprintln(tw)
-		names := []string{"  "}
-		for _, rep := range reps {
-			names = append(names, rep.Answerer)
-		}
-		fmt.Fprintln(tw, strings.Join(names, "\t")+"\t")
-		row("pass", func(t Totals) string { return frac(t.Pass, t.Questions) }, pick)
-		row(fmt.Sprintf("found in first %d quotes", r.K), func(t Totals) string { return frac(t.Found, t.Answerable) }, pick)
-		row("must terms present", func(t Totals) string { return frac(t.MustOK, t.Answerable) }, pick)
-		row("answered", func(t Totals) string { return frac(t.Answered, t.Answerable) }, pick)
-		row("abstained when unanswerable", func(t Totals) string { return frac(t.AbstainOK, t.Unanswerable) }, pick)
-		row("quotes verbatim", func(t Totals) string { return frac(t.Verbatim, t.Quotes) }, pick)
-		row("answer-line hits", func(t Totals) string { return frac(t.AnswerHits, t.WithAnswer) }, pick)
+		row("pass", func(t Totals) string { return frac(t.Pass, t.Questions) })
+		row(fmt.Sprintf("found in first %d quotes", r.K), func(t Totals) string { return frac(t.Found, t.Answerable) })
+		row("must terms present", func(t Totals) string { return frac(t.MustOK, t.Answerable) })
+		row("answered", func(t Totals) string { return frac(t.Answered, t.Answerable) })
+		row("abstained when unanswerable", func(t Totals) string { return frac(t.AbstainOK, t.Unanswerable) })
+		row("quotes verbatim", func(t Totals) string { return frac(t.Verbatim, t.Quotes) })
+		row("answer-line hits", func(t Totals) string { return frac(t.AnswerHits, t.WithAnswer) })
 		row("latency p50 / p95", func(t Totals) string {
 			return fmt.Sprintf("%s / %s", msText(t.LatencyP50MS), msText(t.LatencyP95MS))
-		}, pick)
-		if t.Errors > 0 || (baseline != nil && pick(baseline).Errors > 0) {
-			row("answerer errors", func(t Totals) string { return fmt.Sprint(t.Errors) }, pick)
+		})
+		errs := t.Errors
+		if baseline != nil {
+			errs += pick(baseline).Errors
+		}
+		if errs > 0 {
+			row("answerer errors", func(t Totals) string { return fmt.Sprint(t.Errors) })
 		}
 	}
 	for i, f := range r.Files {
@@ -88,9 +89,7 @@ func WriteText(w io.Writer, r *Report, baseline *Report) error {
 	if len(r.Files) > 1 {
 		section("overall", func(rep *Report) Totals { return rep.Overall })
 	}
-	if err := tw.Flush(); err != nil {
-		return err
-	}
+	writeTable(ew, rows)
 	for _, f := range r.Files {
 		for _, m := range f.Malformed {
 			fmt.Fprintf(ew, "\nmalformed: %s:%d: %s", f.File, m.Line, m.Err)
@@ -109,6 +108,34 @@ func WriteText(w io.Writer, r *Report, baseline *Report) error {
 		fmt.Fprintf(ew, "\n(%s failures: %d; see --json)\n", baseline.Answerer, len(baseline.Failures()))
 	}
 	return ew.err
+}
+
+// writeTable writes rows with their cells padded to a common width per
+// column; a one-cell row is written as it is.
+func writeTable(w io.Writer, rows [][]string) {
+	var width []int
+	for _, row := range rows {
+		if len(row) < 2 {
+			continue
+		}
+		for i, c := range row {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, row := range rows {
+		if len(row) < 2 {
+			fmt.Fprintln(w, row[0])
+			continue
+		}
+		line := ""
+		for i, c := range row {
+			line += "  " + c + strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+		}
+		fmt.Fprintln(w, strings.TrimRight(line, " "))
+	}
 }
 
 func writeFailure(w io.Writer, f Failure) {
