@@ -111,15 +111,17 @@ latency_p95_ms}.
 			all[i] = *a
 		}
 		bl, err := baseline.New(ctx, all, *k)
-		if err != nil {
+		switch {
+		case err != nil && ctx.Err() != nil:
+			rep.Interrupted = true // report what was run
+		case err != nil:
 			return err
-		}
-		opts.Answerer = baseline.Mode
-		opts.Progress, stopBar = evalProgress(e, "answering ("+baseline.Mode+")")
-		base = eval.Run(ctx, bl, files, opts)
-		stopBar()
-		if base.Interrupted {
-			rep.Interrupted = true
+		default:
+			opts.Answerer = baseline.Mode
+			opts.Progress, stopBar = evalProgress(e, "answering ("+baseline.Mode+")")
+			base = eval.Run(ctx, bl, files, opts)
+			stopBar()
+			rep.Interrupted = rep.Interrupted || base.Interrupted
 		}
 	}
 

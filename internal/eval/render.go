@@ -98,9 +98,9 @@ func WriteText(w io.Writer, r *Report, baseline *Report) error {
 	fails := r.Failures()
 	if len(fails) == 0 {
 		fmt.Fprintf(ew, "\nNo failures (%s).\n", r.Answerer)
-		return ew.err
+	} else {
+		fmt.Fprintf(ew, "\nFailures (%s): %d\n", r.Answerer, len(fails))
 	}
-	fmt.Fprintf(ew, "\nFailures (%s): %d\n", r.Answerer, len(fails))
 	for _, f := range fails {
 		writeFailure(ew, f)
 	}
@@ -110,8 +110,6 @@ func WriteText(w io.Writer, r *Report, baseline *Report) error {
 	return ew.err
 }
 
-// writeTable writes rows with their cells padded to a common width per
-// column; a one-cell row is written as it is.
 func writeTable(w io.Writer, rows [][]string) {
 	var width []int
 	for _, row := range rows {
