@@ -7,6 +7,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // Mode names the path that produced an answer.
@@ -30,6 +31,10 @@ type Request struct {
 	// written (streaming LLMs); it may be called many times. Surfaces use it
 	// for progressive display only: the returned Answer is authoritative.
 	OnPartial func(text string)
+	// AsOf is the time of asking; zero means now. An evaluation replays a
+	// question as of the day it was asked ("last week", "yesterday");
+	// answerers may ignore it.
+	AsOf time.Time
 }
 
 // Answer is what every surface renders.

@@ -1,17 +1,17 @@
 package extractive
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"github.com/newsdesk/newsdesk/bot"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/internal/baseline"
+	"github.com/newsdesk/newsdesk/internal/eval"
 	"github.com/newsdesk/newsdesk/internal/judge"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
@@ -83,34 +83,28 @@ func TestDevSet(t *testing.T) {
 }
 
 // judgeSet answers every question through the JSON contract and judges
-// it; it fails the test at once on an unverifiable quote (never
-// acceptable) and returns the other failures for the caller to weigh.
+// it (the runner of `newsdesk eval`); it fails the test at once on an
+// unverifiable quote (never acceptable) and returns the other failures
+// for the caller to weigh.
 func judgeSet(t *testing.T, ex *Extractive, qs []judge.Question, raw map[string]string) (pass int, failures []string) {
 	t.Helper()
-	for _, q := range qs {
-		a, err := ex.Answer(context.Background(), bot.Request{Question: q.Question})
-		if err != nil {
-			t.Fatalf("%s: %v", q.ID, err)
+	rep := eval.Run(context.Background(), ex, []eval.File{{Name: t.Name(), Questions: qs}}, eval.Options{Article: judge.Map(raw)})
+	for _, r := range rep.Files[0].Questions {
+		if r.Error != "" {
+			t.Fatalf("%s: %v", r.ID, r.Error)
 		}
-		var buf bytes.Buffer
-		if err := bot.WriteJSON(&buf, a); err != nil {
-			t.Fatal(err)
-		}
-		var ja judge.Answer
-		if err := json.Unmarshal(buf.Bytes(), &ja); err != nil {
-			t.Fatal(err)
-		}
-		r := judge.Judge(q, ja, raw)
 		if !r.Verbatim {
-			t.Fatalf("%s %q: a quote is not verbatim: %v", q.ID, q.Question, r.Problems)
-		}
-		if r.Pass(q) {
-			pass++
-		} else {
-			failures = append(failures, fmt.Sprintf("%s %q: %v\n%s", q.ID, q.Question, r.Problems, a.Text))
+			t.Fatalf("%s %q: a quote is not verbatim: %v", r.ID, r.Question, r.Problems)
 		}
 	}
-	return pass, failures
+	for _, f := range rep.Failures() {
+		var quotes []string
+		for i, q := range f.Quotes {
+			quotes = append(quotes, fmt.Sprintf("[%d] %s", i+1, q.Quote))
+		}
+		failures = append(failures, fmt.Sprintf("%s %q: %v\n%s\n%s", f.ID, f.Question, f.Problems, f.AnswerLine, strings.Join(quotes, "\n")))
+	}
+	return rep.Overall.Pass, failures
 }
 
 // TestInventedArchives runs invented archives, each with questions
@@ -170,52 +164,19 @@ func TestInventedArchives(t *testing.T) {
 }
 
 // TestBaselineBM25Sentences measures the baseline the issue names: plain
-// BM25 over sentences, top three. It documents the bar; it asserts only
-// that the extractive answerer is not below it.
+// BM25 over sentences, top three (internal/baseline, what `newsdesk eval
+// --baseline` runs). It documents the bar; it asserts only that the
+// extractive answerer is not below it.
 func TestBaselineBM25Sentences(t *testing.T) {
 	arts, _, err := corpus.Default()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sents []corpus.Article
-	for _, a := range arts {
-		for _, s := range a.Sentences() {
-			sents = append(sents, corpus.Article{ID: a.ID + "/" + itoa(len(sents)), Paragraphs: []string{s.Text}})
-		}
-	}
-	ix, _ := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
-	if _, err := ix.Sync(context.Background(), sents, nil); err != nil {
+	b, err := baseline.New(context.Background(), arts, 3)
+	if err != nil {
 		t.Fatal(err)
 	}
-	found, answerable := 0, 0
-	for _, q := range devQuestions(t) {
-		if !q.Answerable {
-			continue
-		}
-		answerable++
-		hits, _ := ix.Search(context.Background(), q.Question, 1000)
-		top := make([]retrieval.Hit, 3)
-		for _, h := range hits {
-			if h.LexRank >= 1 && h.LexRank <= 3 {
-				top[h.LexRank-1] = h
-			}
-		}
-		ok := false
-		for _, h := range top {
-			for _, ev := range q.Evidence {
-				if strings.Contains(judge.Normalize(h.Chunk.Text), judge.Normalize(ev)) {
-					ok = true
-				}
-			}
-		}
-		if ok {
-			found++
-		}
-	}
+	rep := eval.Run(context.Background(), b, []eval.File{{Name: "dev", Questions: devQuestions(t)}}, eval.Options{Article: judge.Map(rawArticles(t))})
+	found, answerable := rep.Overall.Found, rep.Overall.Answerable
 	t.Logf("baseline BM25 over sentences: %d/%d answerable dev questions found in top 3", found, answerable)
-}
-
-func itoa(i int) string {
-	b, _ := json.Marshal(i)
-	return string(b)
 }

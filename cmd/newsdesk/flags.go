@@ -87,6 +87,9 @@ func (fs *flagSet) printUsage(w io.Writer) {
 		}
 		name, help := flag.UnquoteUsage(f)
 		flagName := "--" + f.Name
+		if len(f.Name) == 1 {
+			flagName = "-" + f.Name
+		}
 		if f.Name == "verbose" {
 			flagName = "-v, --verbose"
 		}

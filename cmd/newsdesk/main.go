@@ -50,6 +50,7 @@ func commands() []command {
 		{"ingest", "add article files or directories to the index", runIngest},
 		{"index", "show index statistics (index stats) or re-embed it (index rebuild)", runIndex},
 		{"serve", "answer questions in Slack (Socket Mode) or over HTTP", runServe},
+		{"eval", "score the answerer on question files (and a search-box baseline)", runEval},
 	}
 }
 
@@ -144,6 +145,7 @@ Examples:
   printf 'first question\nsecond question\n' | newsdesk repl
   newsdesk ingest ./articles ./more/story.html
   newsdesk index stats
+  newsdesk eval --baseline questions.jsonl
   SLACK_APP_TOKEN=xapp-... SLACK_BOT_TOKEN=xoxb-... newsdesk serve
 
 The library: without --corpus, ask, repl and serve use the persistent index

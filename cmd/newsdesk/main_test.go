@@ -98,7 +98,7 @@ func TestUnknownCommand(t *testing.T) {
 
 func TestSubcommandHelp(t *testing.T) {
 	cases := [][]string{
-		{"ask"}, {"repl"}, {"ingest"}, {"serve"},
+		{"ask"}, {"repl"}, {"ingest"}, {"serve"}, {"eval"},
 		{"index", "stats"}, {"index", "rebuild"},
 	}
 	for _, c := range cases {

@@ -15,6 +15,7 @@ type progress struct {
 	tty   bool
 	e     *env
 	desc  string
+	unit  string // what is counted: "chunks" (the default), "questions"
 	start time.Time
 	bar   *progressbar.ProgressBar
 }
@@ -22,11 +23,11 @@ type progress struct {
 const progressDelay = 700 * time.Millisecond
 
 func newProgress(e *env, desc string) *progress {
-	return &progress{tty: isTerminal(e.stderr), e: e, desc: desc, start: time.Now()}
+	return &progress{tty: isTerminal(e.stderr), e: e, desc: desc, unit: "chunks", start: time.Now()}
 }
 
-// update is the progress callback of retrieval.Index.Sync and Add; it may
-// be called from several goroutines.
+// update is the progress callback of retrieval.Index.Sync and Add (and
+// of eval.Run); it may be called from several goroutines.
 func (p *progress) update(done, total int) {
 	if !p.tty || total <= 0 {
 		return
@@ -41,7 +42,7 @@ func (p *progress) update(done, total int) {
 			progressbar.OptionSetWriter(p.e.stderr),
 			progressbar.OptionSetDescription(p.desc),
 			progressbar.OptionShowCount(),
-			progressbar.OptionSetItsString("chunks"),
+			progressbar.OptionSetItsString(p.unit),
 			progressbar.OptionShowIts(),
 			progressbar.OptionSetPredictTime(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
