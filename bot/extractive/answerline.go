@@ -216,15 +216,12 @@ func figureOf(c *candidate, qa *query) (string, string) {
 		}
 		w := wordAt(s, ws)
 		lw := strings.ToLower(w)
-		if retrieval.IsStopWord(lw) && lw != "per" {
+		if retrieval.IsStopWord(lw) && lw != "per" || k > n+1 && !isUnitWord(strings.ToLower(wordAt(s, c.qty.starts[k-1]))) {
 			break
 		}
 		end = ws + len(w)
 		if r, size := utf8.DecodeRuneInString(s[end:]); r == '²' || r == '³' {
 			end += size
-		}
-		if !isUnitWord(lw) && k > n+1 {
-			break
 		}
 	}
 	text := strings.TrimRight(s[start:end], " ,.;:")

@@ -33,6 +33,16 @@ var (
 		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
 )
 
+// chatAbbrev spells out the abbreviations of chat that stand for words a
+// report writes in full.
+var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov": "government", "dept": "department",
+	"yr": "year", "yrs": "years", "mins": "minutes", "hrs": "hours", "ppl's": "people", "pic": "picture",
+	"pics": "pictures", "info": "information", "approx": "approximately", "intl": "international",
+	"natl": "national", "admin": "administration", "uni": "university", "cops": "police", "b4": "before",
+	"w/": "with", "abt": "about", "bc": "because", "cuz": "because", "gonna": "going", "wanna": "want",
+	"til": "until", "till": "until", "tmrw": "tomorrow", "tmr": "tomorrow", "tonite": "tonight", "msg": "message",
+	"pm's": "prime minister", "mp": "member of parliament"}
+
 // stripChat blanks the chat register out of q, keeping every other byte
 // where it was (token offsets stay valid).
 func stripChat(q string) string {

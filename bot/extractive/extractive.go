@@ -82,6 +82,9 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if len(qa.terms) == 0 {
 		return e.abstain(ans, "I can't tell what to look for in that question"), nil
 	}
+	if qa.overview {
+		return e.overview(ctx, ans, &qa)
+	}
 	if unseen := qa.unseenWords(); len(unseen)*2 > len(qa.terms) {
 		// Most of what the question is about never occurs in the
 		// archive, in any spelling or paraphrase: it is about something
@@ -120,6 +123,18 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		return e.abstain(ans, "I can't find that"), nil
 	}
 	picked := pick(cands, e.MaxQuotes)
+	e.cite(ans, picked)
+	line, _ := answerLine(&qa, picked)
+	ans.Lead = lead(ans.Citations)
+	if line != "" {
+		ans.Lead = line + "\n" + ans.Lead
+	}
+	ans.Text = bot.PlainText(ans)
+	return ans, nil
+}
+
+// cite turns the picked candidates into the answer's numbered citations.
+func (e *Extractive) cite(ans *bot.Answer, picked []*candidate) {
 	for i, c := range picked {
 		quote := c.sent.Text
 		cit := bot.Citation{
@@ -134,13 +149,6 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		}
 		ans.Citations = append(ans.Citations, cit)
 	}
-	line, _ := answerLine(&qa, picked)
-	ans.Lead = lead(ans.Citations)
-	if line != "" {
-		ans.Lead = line + "\n" + ans.Lead
-	}
-	ans.Text = bot.PlainText(ans)
-	return ans, nil
 }
 
 // Weights of a question's expansions in retrieval: the words typed count

@@ -56,7 +56,9 @@ type query struct {
 	recent  bool     // asks for the latest report ("most recent", "so far")
 	money   bool     // asks for an amount of money ("how much ... cost")
 	atype   atype    // the form the answer must take ("how old": an age)
-	role    string   // term of the role asked about: "mayor" in "who is the mayor of X"
+	// overview asks for the gist of the coverage, not one fact.
+	overview bool
+	role     string // term of the role asked about: "mayor" in "who is the mayor of X"
 	// predicate is the term of what someone did in a who-question
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
 	predicate []string
@@ -194,6 +196,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 	}
 	out.atype = answerType(lq)
+	out.overview = isOverview(lq)
 	for _, c := range recentCues {
 		if strings.Contains(lq, c) {
 			out.recent = true
@@ -206,6 +209,11 @@ func analyze(q string, stats retrieval.TermStats) query {
 		out.role = retrieval.Term(role)
 	}
 	toks := retrieval.Analyze(q)
+	for i, tk := range toks {
+		if full, ok := chatAbbrev[tk.Word]; ok && !strings.Contains(full, " ") {
+			toks[i].Word, toks[i].Term = full, retrieval.Term(full)
+		}
+	}
 	skip := fillerTokens(toks)
 	spelled := spelledAcronyms(q, toks, stats)
 	for _, acr := range spelled {
