@@ -117,7 +117,7 @@ func fuAnalyse(q string) *fuAnalysis {
 	a.cue = fuCueLen(a.toks)
 	a.fragment = true
 	for i := a.cue; i < len(a.toks); i++ {
-		if l := a.toks[i].low; fuWh[l] || fuAux[l] || (fuVerbs[l] && !a.nounUse(i)) {
+		if l := a.toks[i].low; fuWh[l] || fuAux[l] || (fuVerbLike(a.toks[i]) && !a.nounUse(i)) {
 			a.fragment = false
 			break
 		}
@@ -249,7 +249,7 @@ func (a *fuAnalysis) isTopical(i int) bool {
 	if i < a.cue || fuStopwords[l] || fuAnaphora[l] || fuGeneric[l] || fuSocial[l] {
 		return false
 	}
-	if fuVerbs[l] && !a.nounUse(i) {
+	if fuVerbLike(a.toks[i]) && !a.nounUse(i) {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(l)
@@ -345,7 +345,16 @@ func (a *fuAnalysis) contentAt(k int) bool {
 		return false
 	}
 	l := a.toks[k].low
-	return !fuStopwords[l] && !fuAnaphora[l] && !fuGeneric[l] && !fuVerbs[l] && !fuSocial[l]
+	return !fuStopwords[l] && !fuAnaphora[l] && !fuGeneric[l] && !fuVerbLike(a.toks[k]) && !fuSocial[l]
+}
+
+// fuVerbLike reports whether tk is a verb of fuVerbs or a lower-case past
+// form ("closed", "shelled"; not "hundred").
+func fuVerbLike(tk fuToken) bool {
+	if fuVerbs[tk.low] {
+		return true
+	}
+	return !tk.cap && utf8.RuneCountInString(tk.low) >= 5 && strings.HasSuffix(tk.low, "ed") && !fuNotVerbs[tk.low]
 }
 
 // bound reports whether the anaphor at i has its antecedent inside the
@@ -557,6 +566,9 @@ var fuVerbs = fuSet(`say said says saying tell told tells telling speak spoke sp
 	captured retake retook retaken liberate liberated occupy occupied visit visited meet met sign
 	signed send sent do done doing mention mentioned explain explained add added write wrote written
 	cause caused blame blamed happen`)
+
+// fuNotVerbs end in "ed" but are not verb forms.
+var fuNotVerbs = fuSet(`hundred speed breed greed creed steed seed need united`)
 
 // fuStopwords holds function words and question words (English).
 var fuStopwords = fuSet(`a about above after again against all am an and any are as at be because been before
