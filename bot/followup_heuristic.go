@@ -127,6 +127,7 @@ func fuAnalyse(q string) *fuAnalysis {
 			a.topical = append(a.topical, i)
 		}
 	}
+	a.dropInvertedVerb()
 	for i := range a.toks {
 		if kind, ok := a.anaphor(i); ok && !a.bound(i, kind) {
 			a.unbound = append(a.unbound, fuAnaphor{tok: i, kind: kind})
@@ -234,6 +235,39 @@ func fuCueLen(toks []fuToken) int {
 		return 1
 	}
 	return 0
+}
+
+// dropInvertedVerb handles the main verb of a question with an inverted
+// auxiliary ("When will the Harbor Bridge reopen?", "Why did the mayor
+// resign?"): the verb follows the subject, and when it is not a verb
+// the heuristic knows it would look like part of the subject. The last
+// word of the first run of content words after the auxiliary is taken
+// for the verb when it is lower case and nothing but function words or
+// the end follow it.
+func (a *fuAnalysis) dropInvertedVerb() {
+	if len(a.toks) < 4 || !fuWh[a.toks[0].low] || !fuDoModal[a.toks[1].low] || len(a.topical) < 2 {
+		return
+	}
+	n := 0
+	for n < len(a.topical) && a.topical[n] < 2 {
+		n++
+	}
+	m := n
+	for m+1 < len(a.topical) && a.topical[m+1] == a.topical[m]+1 {
+		m++
+	}
+	if m >= len(a.topical) || m == n {
+		return // no run, or a one-word subject
+	}
+	last := a.topical[m]
+	if a.toks[last].cap || a.nounUse(last) {
+		return
+	}
+	if next := last + 1; next < len(a.toks) && !fuStopwords[a.toks[next].low] {
+		return
+	}
+	a.topical = append(a.topical[:m], a.topical[m+1:]...)
+	a.fragment = false
 }
 
 // nounUse reports whether the verb-like word at i is used as a noun: it
@@ -507,6 +541,9 @@ var fuAux = fuSet(`is are was were be been being am do does did have has had can
 	shall should may might must isn't aren't wasn't weren't don't doesn't didn't hasn't haven't
 	hadn't can't couldn't won't wouldn't shouldn't what's who's where's when's how's it's that's`)
 
+// fuDoModal are auxiliaries that leave the main verb after the subject.
+var fuDoModal = fuSet(`do does did will would can could should may might must shall has have had`)
+
 // fuBe are forms of "be" (existential "there").
 var fuBe = fuSet(`is are was were be been being isn't aren't wasn't weren't 's`)
 
@@ -565,7 +602,8 @@ var fuVerbs = fuSet(`say said says saying tell told tells telling speak spoke sp
 	arrested charge charged sentence sentenced release released recapture recaptured capture
 	captured retake retook retaken liberate liberated occupy occupied visit visited meet met sign
 	signed send sent do done doing mention mentioned explain explained add added write wrote written
-	cause caused blame blamed happen`)
+	cause caused blame blamed open opens reopen reopens close closes shut
+	collapse resign resigns fire fight fought flood`)
 
 // fuNotVerbs end in "ed" but are not verb forms.
 var fuNotVerbs = fuSet(`hundred speed breed greed creed steed seed need united`)

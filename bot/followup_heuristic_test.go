@@ -93,6 +93,7 @@ func TestHeuristicRewriter(t *testing.T) {
 		{"lower-case history", "what did he say", turns("what did zelensky say about the dam"), "what did zelensky say"},
 		{"trimmed", "  who else?  ", bridge, "who else (Riverside council Harbour Bridge)?"},
 		{"chain of follow-ups", "and why?", append(append([]Turn{}, bridge...), Turn{Question: "and when?"}), "and why (Riverside council Harbour Bridge)?"},
+		{"inverted verb is not the subject", "and what did he say?", turns("Why did the Lakeside mayor quit?"), "and what did Lakeside mayor say?"},
 		{"no subject anywhere", "and why?", turns("why?"), "and why?"},
 	}
 	var r Rewriter = HeuristicRewriter{}
