@@ -315,8 +315,12 @@ func (a *fuAnalysis) anaphor(i int) (string, bool) {
 		return "person", true
 	case "it":
 		// Expletive "it": "is it true that …", "it is said that …".
-		if fuAux[prev] && fuExpletive[next] || fuAux[next] && fuExpletive[at(i+2)] {
+		// It needs the clause it stands for after the adjective.
+		if fuAux[prev] && fuExpletive[next] && at(i+2) != "" || fuAux[next] && fuExpletive[at(i+2)] && at(i+3) != "" {
 			return "", false
+		}
+		if fuAux[prev] && fuExpletive[next] {
+			return "other", true // "is it true?": the claim, not a name
 		}
 		return "thing", true
 	case "there":
@@ -364,9 +368,12 @@ func (a *fuAnalysis) anaphor(i int) (string, bool) {
 		if prev == "the" {
 			return "other", true
 		}
-	case "other":
+	case "other", "others":
 		if prev == "the" && (next == "" || next == "one" || next == "ones" || fuStopwords[next]) {
 			return "other", true
+		}
+		if i == 0 || prev == "any" || prev == "some" || prev == "no" {
+			return "other", true // "any other quotes?"
 		}
 	}
 	return "", false
@@ -472,23 +479,28 @@ func fuRewrite(a, p *fuAnalysis, runs []fuRun) string {
 	// A bare fragment after a continuation ("and in Kharkiv?") takes the
 	// place of the earlier question's last subject run.
 	if a.cue > 0 && a.fragment && len(a.topical) > 0 && len(a.unbound) == 0 {
-		first, last := a.toks[a.topical[0]], a.toks[a.topical[len(a.topical)-1]]
-		x := q[first.start:last.end]
-		r := runs[len(runs)-1]
-		return strings.TrimSpace(p.q[:r.start] + x + p.q[r.end:])
+		return fuReplaceRun(p, runs, q[a.toks[a.cue].start:a.toks[a.topical[len(a.topical)-1]].end], a.toks[a.cue].low)
 	}
-	// Substitute the antecedent for unresolved pronouns, once each.
+	// Substitute the antecedent for unresolved pronouns, once each, using
+	// each run once.
 	var b strings.Builder
-	pos, done := 0, map[string]bool{}
+	pos, done, used := 0, map[string]bool{}, map[int]bool{}
 	for _, an := range a.unbound {
 		tk := a.toks[an.tok]
 		if an.kind == "other" || done[tk.low] {
 			continue
 		}
-		r := runs[len(runs)-1] // things and places: the last subject
+		ri := len(runs) - 1 // things and places: the last subject
 		if an.kind == "person" || tk.low == "his" || tk.low == "her" || tk.low == "their" {
-			r = runs[0] // people: the first (usually the grammatical subject)
+			ri = 0 // people: the first (usually the grammatical subject)
 		}
+		if used[ri] {
+			if ri = len(runs) - 1 - ri; used[ri] {
+				continue
+			}
+		}
+		used[ri] = true
+		r := runs[ri]
 		sub := r.text
 		switch {
 		case an.kind == "possessive":
@@ -525,6 +537,48 @@ func fuRewrite(a, p *fuAnalysis, runs []fuRun) string {
 	body := strings.TrimRight(q, " ?!.…")
 	return body + " (" + strings.Join(add, " ") + ")" + q[len(body):]
 }
+
+// fuReplaceRun puts the fragment x of a follow-up ("in Kharkiv", "the
+// ferry service", "Biden") in the earlier question p. A fragment with a
+// preposition replaces the last subject run that has one ("died in
+// Bakhmut" becomes "died in Kharkiv") or, when none has, is added at the
+// end ("has Ukraine recaptured in Kharkiv?"); any other fragment replaces
+// the last subject run with its determiner.
+func fuReplaceRun(p *fuAnalysis, runs []fuRun, x, xFirst string) string {
+	// span returns where run r starts with its determiner and, if any,
+	// its preposition (-1 when none).
+	span := func(r fuRun) (withDet, withPrep int) {
+		k := 0
+		for k < len(p.toks) && p.toks[k].start != r.start {
+			k++
+		}
+		withDet, withPrep = r.start, -1
+		if k > 0 && fuDeterminers[p.toks[k-1].low] {
+			withDet = p.toks[k-1].start
+			k--
+		}
+		if k > 0 && fuPreps[p.toks[k-1].low] {
+			withPrep = p.toks[k-1].start
+		}
+		return withDet, withPrep
+	}
+	if fuPreps[xFirst] {
+		for i := len(runs) - 1; i >= 0; i-- {
+			if _, at := span(runs[i]); at >= 0 {
+				return strings.TrimSpace(p.q[:at] + x + p.q[runs[i].end:])
+			}
+		}
+		body := strings.TrimRight(p.q, " ?!.…")
+		return strings.TrimSpace(body + " " + x + p.q[len(body):])
+	}
+	r := runs[len(runs)-1]
+	at, _ := span(r)
+	return strings.TrimSpace(p.q[:at] + x + p.q[r.end:])
+}
+
+// fuPreps are prepositions that head a place, time or topic ("in Kharkiv").
+var fuPreps = fuSet(`in at on about for from to with near by over under after before during since
+	into across around against between outside inside within without towards toward of`)
 
 // fuAnaphora are words whose meaning may come from an earlier turn.
 var fuAnaphora = fuSet(`he him his she her hers it its they them their theirs
@@ -580,7 +634,8 @@ var fuGeneric = fuSet(`people person persons thing things stuff time times year 
 	ways place places number numbers kind sort type lot lots anything something everything nothing
 	anyone someone everyone nobody anybody somebody part percent total first second third fourth
 	fifth last next previous latest earlier later else exactly really actually more less most least
-	many much other others`)
+	many much other others details detail info information quotes quote quotations sources source
+	examples example background context links link articles article answer answers`)
 
 // fuSocial are greetings and thanks, not questions.
 var fuSocial = fuSet(`hi hello hey thanks thank you thx ty cheers ok okay great cool nice perfect

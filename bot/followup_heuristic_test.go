@@ -37,6 +37,7 @@ func TestNeedsContext(t *testing.T) {
 		{"What did the report say that the governor denied?", false, "relative that"},
 		{"inflation", false, "one content word"},
 		{"thanks!", false, "social, not a question"},
+		{"Is it true that Girkin was arrested?", false, "expletive it with its clause"},
 		// Follow-ups.
 		{"what did he say", true, "he has no antecedent in the question"},
 		{"What did Zelensky say about it?", true, "it cannot be Zelensky (same clause, not possessive)"},
@@ -54,6 +55,9 @@ func TestNeedsContext(t *testing.T) {
 		{"When was that dam built?", true, "that dam: a demonstrative determiner"},
 		{"And the cost of the repairs…", true, "continuation and trailing off"},
 		{"what did they say about Bakhmut", true, "they precedes any antecedent"},
+		{"is it true?", true, "it is the last answer's claim"},
+		{"any other quotes?", true, "other, and quotes are about the answer, not a topic"},
+		{"more details please", true, "details name no topic"},
 	}
 	for _, c := range cases {
 		if got := NeedsContext(c.q); got != c.want {
@@ -94,6 +98,12 @@ func TestHeuristicRewriter(t *testing.T) {
 		{"trimmed", "  who else?  ", bridge, "who else (Riverside council Harbour Bridge)?"},
 		{"chain of follow-ups", "and why?", append(append([]Turn{}, bridge...), Turn{Question: "and when?"}), "and why (Riverside council Harbour Bridge)?"},
 		{"inverted verb is not the subject", "and what did he say?", turns("Why did the Lakeside mayor quit?"), "and what did Lakeside mayor say?"},
+		{"fragment with a preposition, none before", "and in kharkiv?", territory, "How many square kilometres has Ukraine recaptured in kharkiv?"},
+		{"bare name replaces the name", "and Biden?", turns("What did Zelensky say about the dam?"), "What did Biden say about the dam?"},
+		{"bare word replaces the last run and its article", "what about bakhmut", turns("what did zelensky say about the kakhovka dam"), "what did zelensky say about bakhmut"},
+		{"a run is used once", "what did she say about it", turns("When will the Harbor Bridge reopen?"), "what did Harbor Bridge say about it"},
+		{"is it true", "is it true?", dam, "is it true (Kakhovka dam)?"},
+		{"meta nouns", "any other quotes?", dam, "any other quotes (Kakhovka dam)?"},
 		{"no subject anywhere", "and why?", turns("why?"), "and why?"},
 	}
 	var r Rewriter = HeuristicRewriter{}
