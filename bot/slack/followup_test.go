@@ -124,3 +124,18 @@ func TestRenderUnderstoodFirst(t *testing.T) {
 		}
 	}
 }
+
+func FuzzStartOver(f *testing.F) {
+	for _, s := range []string{"new question: who?", "new q", "start over—", "new quarterly", "Ñew question"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, q string) {
+		rest, fresh := startOver(q)
+		if !fresh && rest != q {
+			t.Errorf("startOver(%q) changed the question to %q without a start-over phrase", q, rest)
+		}
+		if fresh && len(rest) >= len(q) {
+			t.Errorf("startOver(%q) = %q: the phrase was not removed", q, rest)
+		}
+	})
+}
