@@ -39,11 +39,16 @@ type Request struct {
 
 // Answer is what every surface renders.
 type Answer struct {
-	Question  string     `json:"question"`
-	Text      string     `json:"answer"`
-	Abstained bool       `json:"abstained"`
-	Mode      string     `json:"mode"`
-	Citations []Citation `json:"citations"`
+	Question string `json:"question"`
+	// Understood is the question as the bot understood and searched it
+	// when that differs from what was typed (a follow-up rewritten into a
+	// standalone question); "" otherwise. Surfaces show it first
+	// ("Understood as: …"). Set it with UnderstoodAs.
+	Understood string     `json:"understood_as,omitempty"`
+	Text       string     `json:"answer"`
+	Abstained  bool       `json:"abstained"`
+	Mode       string     `json:"mode"`
+	Citations  []Citation `json:"citations"`
 	// Notes are short remarks for the user (a fallback taken, a query
 	// rewritten); not part of the JSON contract.
 	Notes []string `json:"-"`

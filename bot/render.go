@@ -13,7 +13,8 @@ type TextStyle struct {
 	Hyperlinks bool // OSC 8 terminal hyperlinks (TTY only)
 }
 
-// PlainText renders a as plain text: the lead line, then each quote with
+// PlainText renders a as plain text: "Understood as: …" when the question
+// was rewritten, the lead line, then each quote with
 // its number, speaker, outlet, date, corroboration and link. It is the
 // "answer" field of the JSON output and the body of plain-text surfaces.
 func PlainText(a *Answer) string {
@@ -30,6 +31,10 @@ func RenderText(w io.Writer, a *Answer, st TextStyle) error {
 	return err
 }
 
+// UnderstoodPrefix heads the line that shows how a follow-up was
+// understood.
+const UnderstoodPrefix = "Understood as: "
+
 const (
 	ansiBold  = "\x1b[1m"
 	ansiDim   = "\x1b[2m"
@@ -43,6 +48,10 @@ func writeText(b *strings.Builder, a *Answer, st TextStyle) {
 			return s
 		}
 		return code + s + ansiReset
+	}
+	if a.Understood != "" {
+		b.WriteString(style(ansiDim, UnderstoodPrefix+a.Understood))
+		b.WriteString("\n")
 	}
 	lead := a.Lead
 	if lead == "" && len(a.Citations) == 0 {

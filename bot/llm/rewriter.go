@@ -23,7 +23,10 @@ const (
 )
 
 // Rewriter turns follow-ups into standalone questions with the chat model
-// (the followup prompt). Any failure (no endpoint, an error, an empty or
+// (the followup prompt). A question that stands on its own
+// (bot.NeedsContext is false) is returned as asked without calling the
+// model: it saves a round trip, and the model cannot pull an earlier topic
+// into a new question. Any failure (no endpoint, an error, an empty or
 // runaway reply) falls back to bot.HeuristicRewriter, so it never fails.
 type Rewriter struct {
 	client   *openai.Client // nil when the config is unusable
@@ -51,7 +54,10 @@ func NewRewriter(cfg Config, log *slog.Logger) bot.Rewriter {
 // Standalone implements bot.Rewriter.
 func (r *Rewriter) Standalone(ctx context.Context, question string, history []bot.Turn) (string, error) {
 	q := strings.TrimSpace(question)
-	if q == "" || len(history) == 0 || r.client == nil {
+	if q == "" || len(history) == 0 || !bot.NeedsContext(q) {
+		return q, nil
+	}
+	if r.client == nil {
 		return r.fallback.Standalone(ctx, q, history)
 	}
 	out, err := r.ask(ctx, q, history)

@@ -278,6 +278,11 @@ func renderAnswer(a *bot.Answer, o renderOpts) []outMessage {
 		}
 		add(contextBlock(t), len(t))
 	}
+	if u := strings.TrimSpace(clean(a.Understood)); u != "" {
+		// How a follow-up was understood: a small line above the answer.
+		t := "_" + strings.TrimSpace(bot.UnderstoodPrefix) + "_ “" + escTrunc(u, 1000) + "”"
+		add(contextBlock(t), len(t))
+	}
 	for _, p := range splitText(clean(leadText(a)), maxSectionText) {
 		t := esc(p)
 		add(section(t), len(t))

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -20,7 +22,8 @@ import (
 // usageText answers `/ask help`, an empty /ask and an empty mention.
 const usageText = `*Newsdesk* answers questions about the news archive with verbatim quotes and links.
 • Mention me in a channel: ` + "`@newsdesk what did officials say about …?`" + ` I answer in the thread; reply in the thread for follow-ups.
-• Send me a direct message.
+• Send me a direct message; reply in the thread of an answer for follow-ups (a new top-level message is a new question).
+• Start a message with “new question” (or “start over”) to drop the earlier context.
 • ` + "`/ask QUESTION`" + `: only you see the answer; click *Share in channel* to post it.`
 
 // incoming is a chat message that may be a question for the bot.
@@ -113,7 +116,9 @@ func (s *Server) handleMessage(ctx context.Context, in incoming) {
 		w.ThreadTS = in.ThreadTS
 		w.ConvKey = in.Channel + "/" + in.ThreadTS
 	case w.DM:
-		w.ConvKey = in.Channel
+		// A top-level DM is a new conversation; replies in its thread
+		// (or in the answer's) continue it.
+		w.ConvKey = in.Channel + "/" + in.TS
 	default:
 		w.ThreadTS = in.TS
 		if inThread {
@@ -154,21 +159,51 @@ func (s *Server) handleMessage(ctx context.Context, in incoming) {
 		return
 	}
 	q := cleanQuestion(in.Text, id.UserID)
+	q, fresh := startOver(q)
+	if fresh {
+		// "new question …": the conversation starts over here.
+		s.convs.Put(w.ConvKey, convState{Updated: time.Now()})
+		if q == "" {
+			s.reply(ctx, w, renderNotice("OK — starting over. What's your question?"))
+			return
+		}
+	}
 	if q == "" || isHelp(q) {
 		s.reply(ctx, w, renderNotice(usageText))
 		return
 	}
 	var history []bot.Turn
 	switch {
-	case known && (!w.DM || inThread || time.Since(conv.Updated) < dmContextWindow):
+	case fresh:
+	case known:
 		history = conv.Turns
-	case !known && inThread:
+	case inThread:
 		// A thread we have no record of (a mention in a colleagues'
 		// thread, or one we answered before a restart): read it.
 		history = s.threadHistory(ctx, in.Channel, in.ThreadTS, in.TS, id)
 	}
 	log.Info("slack: question", "len", len(q), "history", len(history))
 	s.answer(ctx, w, q, history, log)
+}
+
+// startOverPhrases open a message that drops the earlier context.
+var startOverPhrases = []string{"new question", "new q", "start over", "start again"}
+
+// startOver reports whether q begins with a start-over phrase ("new
+// question: who is Girkin?") and returns the rest of the question.
+func startOver(q string) (string, bool) {
+	low := strings.ToLower(q)
+	for _, p := range startOverPhrases {
+		if !strings.HasPrefix(low, p) {
+			continue
+		}
+		rest := q[len(p):]
+		if r, _ := utf8.DecodeRuneInString(rest); rest != "" && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			continue // "new questions about …", "new quarterly …"
+		}
+		return strings.TrimSpace(strings.TrimLeft(rest, " \t\n:;,.!-—–")), true
+	}
+	return q, false
 }
 
 // acknowledgements are thread replies that are not questions.
@@ -279,6 +314,7 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 	actx, cancel := context.WithTimeout(ctx, s.cfg.AnswerTimeout)
 	defer cancel()
 	standalone := s.standalone(actx, question, history)
+	understood := bot.UnderstoodAs(question, standalone)
 
 	var st *streamer
 	req := bot.Request{Question: standalone, History: history}
@@ -303,6 +339,7 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		s.deliver(dctx, w, phTS, []outMessage{renderNotice(msg)})
 		return
 	}
+	a.Understood = understood
 	outcome := "answered"
 	if a.Abstained {
 		outcome = "abstained"
@@ -311,11 +348,7 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 
 	answerID := newID()
 	s.answers.Put(answerID, &storedAnswer{Question: question, Answer: a, Channel: w.Channel, User: w.User})
-	var extra []string
-	if standalone != question {
-		extra = append(extra, "Understood as: “"+standalone+"”")
-	}
-	msgs := renderAnswer(a, renderOpts{AnswerID: answerID, ExtraNotes: extra, PublicURL: s.cfg.PublicURL})
+	msgs := renderAnswer(a, renderOpts{AnswerID: answerID, PublicURL: s.cfg.PublicURL})
 	firstTS := s.deliver(dctx, w, phTS, msgs)
 
 	turn := bot.Turn{Question: standalone, Answer: truncate(leadText(a), 1000)}

@@ -347,12 +347,19 @@ func TestDMAnsweredInDM(t *testing.T) {
 	if upd.Form.Get("channel") != "D1" {
 		t.Errorf("update in %q", upd.Form.Get("channel"))
 	}
-	// A second DM question soon after is a follow-up with context.
+	// A second top-level DM is a new conversation, however soon it comes.
 	h.event("Ev2", messageEvent("D1", "im", "U1", "100.000009", "", "and when?"), nil)
 	h.idle()
 	reqs := h.ans.requests()
-	if len(reqs) != 2 || len(reqs[1].History) != 1 || reqs[1].History[0].Question != "what happened to the bridge?" {
-		t.Errorf("DM follow-up history: %+v", reqs)
+	if len(reqs) != 2 || len(reqs[1].History) != 0 {
+		t.Errorf("top-level DM has history: %+v", reqs)
+	}
+	// A reply in the thread of the first question continues it.
+	h.event("Ev3", messageEvent("D1", "im", "U1", "100.000010", "100.000001", "and when?"), nil)
+	h.idle()
+	reqs = h.ans.requests()
+	if len(reqs) != 3 || len(reqs[2].History) != 1 || reqs[2].History[0].Question != "what happened to the bridge?" {
+		t.Errorf("DM thread follow-up history: %+v", reqs)
 	}
 }
 

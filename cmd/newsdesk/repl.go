@@ -27,8 +27,10 @@ func runREPL(ctx context.Context, e *env, args []string) error {
 Usage: newsdesk repl [flags]
 
 Asks questions interactively, with line editing and history. Follow-up
-questions ("and when was that?") are rewritten into standalone ones using
-the last few exchanges; the rewritten query is shown when it differs.
+questions that lean on the last answer ("and when was that?", "what did
+he say?") are rewritten into standalone ones using the last few exchanges,
+and the answer then starts with "Understood as: …"; a question that names
+its own topic is searched as typed. :new starts a fresh conversation.
 
 When stdin is not a terminal, reads one question (or command) per line and
 prints each answer, with no prompt or banner: a script can pipe questions
@@ -39,7 +41,8 @@ Commands:
   :open N            show the article of citation N of the last answer,
                      paragraphs numbered and the quoted one marked
   :open ARTICLE_ID   show an article; also :open newsdesk:ID#pN
-  :new               forget the conversation (no follow-up context)
+  :new               start over: forget the conversation, so the next
+                     question is never read as a follow-up (also :reset)
   :quit              leave (or Ctrl-D)
 
 Examples:
@@ -262,7 +265,7 @@ func (r *repl) help() {
   :sources           list the articles: id, outlet, date, title
   :open N            show the article of citation N, the quoted paragraph marked
   :open ARTICLE_ID   show an article (also :open newsdesk:ID#pN)
-  :new               forget the conversation
+  :new               start over (the next question is not a follow-up)
   :quit              leave (or Ctrl-D)
 `)
 }
@@ -277,12 +280,11 @@ func (r *repl) ask(ctx context.Context, q string) {
 		defer stop()
 	}
 	query := r.b.standalone(ctx, q, r.history, r.logger)
-	if !sameQuestion(query, q) {
-		if r.tty {
-			fmt.Fprintln(r.out, style(r.color, ansiDim, "→ searching for: "+query))
-		} else {
-			fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+query)
-		}
+	understood := bot.UnderstoodAs(q, query)
+	if understood != "" && !r.tty {
+		// The answer shows it too ("Understood as: …"); this line is for
+		// scripts reading stderr.
+		fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+query)
 	}
 	req := bot.Request{Question: query, History: append([]bot.Turn(nil), r.history...)}
 	lv := newLive(r.e, r.out)
@@ -304,6 +306,7 @@ func (r *repl) ask(ctx context.Context, q string) {
 		r.errorf("answer: %v", oneLine(err.Error()))
 		return
 	}
+	a.Understood = understood
 	st := r.style
 	if err := lv.final(a, st); err != nil {
 		r.errorf("print answer: %v", err)
@@ -318,12 +321,6 @@ func (r *repl) ask(ctx context.Context, q string) {
 	if len(r.history) > maxTurns {
 		r.history = r.history[len(r.history)-maxTurns:]
 	}
-}
-
-// sameQuestion compares questions ignoring case and spacing.
-func sameQuestion(a, b string) bool {
-	norm := func(s string) string { return strings.ToLower(strings.Join(strings.Fields(s), " ")) }
-	return norm(a) == norm(b)
 }
 
 // sources lists the indexed articles.
