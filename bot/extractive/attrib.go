@@ -87,6 +87,17 @@ func speakerOf(s string, prev []string) string {
 	return ""
 }
 
+// namesSpeaker reports whether a quote names its speaker outside the
+// quotation marks (by the surname at least), so that a speaker tag after
+// it would repeat it.
+func namesSpeaker(quote, speaker string) bool {
+	if speaker == "" {
+		return false
+	}
+	f := strings.Fields(speaker)
+	return strings.Contains(unquoted(quote), f[len(f)-1])
+}
+
 // subjectSpeaker is the name that a speech verb attributes words to in s
 // ("Novak told reporters ...", "Igor Girkin, a former commander, said"),
 // or "".

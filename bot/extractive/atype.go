@@ -21,12 +21,14 @@ const (
 	aClock
 	aYear
 	aCause
+	aArea
 )
 
 var atypeCues = []struct {
 	re *regexp.Regexp
 	t  atype
 }{
+	{regexp.MustCompile(`\bhow much (?:territory|land|ground|area|forest|farmland)\b|\b(?:what|how big an|how large an) area\b|\bhow many (?:square|sq|hectares|acres)\b`), aArea},
 	{regexp.MustCompile(`\bhow old\b|\bwhat age\b|\bat what age\b|\bhow young\b`), aAge},
 	{regexp.MustCompile(`\bhow far\b|\bhow many (?:km|kms|kilomet(?:re|er)s|miles|met(?:re|er)s|yards|feet)\b|\bwhat distance\b|\bhow close\b`), aDistance},
 	{regexp.MustCompile(`\bwhat (?:percent|percentage|per cent|share|proportion)\b|\bhow many (?:percent|per cent)\b`), aPercent},
@@ -78,6 +80,8 @@ func hasForm(s string, t atype) bool {
 		return reYear.MatchString(s)
 	case aCause:
 		return reCause.MatchString(s)
+	case aArea:
+		return reArea.MatchString(s) || reDistance.MatchString(s)
 	}
 	return true
 }
@@ -98,6 +102,8 @@ func isAtypeWord(w string, t atype) bool {
 		return w == "time" || w == "hour"
 	case aYear:
 		return w == "year"
+	case aArea:
+		return w == "area" || w == "square" || w == "sq" || w == "hectares" || w == "acres"
 	case aCause:
 		return w == "caused" || w == "cause" || w == "causes" || w == "triggered" || w == "sparked" || w == "behind"
 	}

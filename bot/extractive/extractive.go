@@ -95,6 +95,7 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	promoteNames(&qa, hits)
 	cands := e.candidates(hits, &qa)
 	if qa.kind == qNumber {
 		// A question for a figure is answered only by sentences that
@@ -133,13 +134,65 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	return ans, nil
 }
 
+// promoteNames treats a question word typed in lower case as the name it
+// is when the retrieved passages write it with a capital inside their
+// sentences ("what did zelensky say"): people do not capitalise in chat.
+func promoteNames(qa *query, hits []retrieval.Hit) {
+	idx := map[string]int{}
+	for i, t := range qa.terms {
+		if !t.name && !t.unseen && len(t.word) >= 3 {
+			idx[t.term] = i
+			for _, s := range t.spell {
+				idx[s] = i
+			}
+		}
+	}
+	if len(idx) == 0 {
+		return
+	}
+	caps, lower := make([]int, len(qa.terms)), make([]int, len(qa.terms))
+	written := make([]string, len(qa.terms))
+	for _, h := range hits {
+		text := h.Chunk.Text
+		for _, tk := range retrieval.Analyze(text) {
+			i, ok := idx[tk.Term]
+			if !ok {
+				continue
+			}
+			if !tk.Cap {
+				lower[i]++
+				continue
+			}
+			before := strings.TrimRight(text[:tk.Start], " “\"‘'(")
+			if before == "" || strings.ContainsAny(before[len(before)-1:], ".!?:") {
+				continue // a sentence's first word: its capital says nothing
+			}
+			caps[i]++
+			if written[i] == "" {
+				written[i] = wordAt(text, tk.Start)
+			}
+		}
+	}
+	for i := range qa.terms {
+		if caps[i] > 0 && caps[i] > lower[i] {
+			qa.terms[i].name = true
+			qa.names = append(qa.names, written[i])
+		}
+	}
+	qa.subject = nil
+}
+
 // cite turns the picked candidates into the answer's numbered citations.
 func (e *Extractive) cite(ans *bot.Answer, picked []*candidate) {
 	for i, c := range picked {
 		quote := c.sent.Text
+		speaker := c.speaker
+		if namesSpeaker(quote, speaker) {
+			speaker = "" // '…,” Zelenskyy said.' needs no "— Zelenskyy"
+		}
 		cit := bot.Citation{
 			N: i + 1, ArticleID: c.art.ID, Title: title(c.art), Source: c.art.SourceName(),
-			Published: c.art.Date(), Quote: quote, Speaker: c.speaker, Para: c.sent.Para,
+			Published: c.art.Date(), Quote: quote, Speaker: speaker, Para: c.sent.Para,
 			Start: c.abs, ArticleURL: c.art.URL,
 			URL: e.links.Link(c.art.URL, c.art.ID, c.sent.Para, quote),
 		}
