@@ -42,6 +42,10 @@ type Options struct {
 	Analyzer string
 	// Source names the database in the header.
 	Source string
+	// Sample words are written to the header with their terms, so that a
+	// reader can check cheaply that Term still stems as when the table was
+	// built.
+	Sample []string
 }
 
 // Build parses the WordNet database in dir and returns the gzipped table.
@@ -50,8 +54,33 @@ func Build(dir string, opt Options) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse WordNet in %s: %w", dir, err)
 	}
+	opt.Sample = Sample(wn)
 	raw := Encode(Relations(wn), opt)
 	return Compress(raw)
+}
+
+// SampleSize is about how many words Sample picks.
+const SampleSize = 300
+
+// Sample picks plain one-word lemmas spread over WordNet's sorted index,
+// and irregular forms likewise.
+func Sample(wn *wordnet.WordNet) []string {
+	var words []string
+	for _, m := range []map[string][]string{wn.LemmaRanked, wn.Exception} {
+		var plain []string
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			_, w, _ := strings.Cut(k, ".")
+			if w != "" && strings.Trim(w, "abcdefghijklmnopqrstuvwxyz") == "" {
+				plain = append(plain, w)
+			}
+		}
+		step := max(1, len(plain)/(SampleSize/2))
+		for i := 0; i < len(plain); i += step {
+			words = append(words, plain[i])
+		}
+	}
+	slices.Sort(words)
+	return slices.Compact(words)
 }
 
 // Compress gzips a table without a name or time in its header, so that
@@ -104,14 +133,27 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 		}
 	}
 
+	type memo struct {
+		term string
+		ok   bool
+	}
+	terms := map[string]memo{}
+	termOf := func(lemma string) (string, bool) {
+		m, seen := terms[lemma]
+		if !seen {
+			m.term, m.ok = termOf(lemma)
+			terms[lemma] = m
+		}
+		return m.term, m.ok
+	}
+
 	// Irregular forms: "v.took" -> ["v.take"], and the reverse.
 	forms := map[string][]string{} // "v.take" -> ["took", "taken"]
 	excKeys := slices.Sorted(maps.Keys(wn.Exception))
 	for _, k := range excKeys {
-		pos, form, _ := strings.Cut(k, ".")
+		_, form, _ := strings.Cut(k, ".")
 		for _, b := range wn.Exception[k] {
 			forms[b] = append(forms[b], form)
-			_ = pos
 		}
 	}
 
@@ -303,7 +345,8 @@ func termOf(lemma string) (string, bool) {
 	return strings.Join(terms, " "), true
 }
 
-// Encode writes the table: a text header, a blank line, every term
+// Encode writes the table: a text header (magic, analyzer, source, sample
+// words with their terms, term count), a blank line, every term
 // (sorted, each ended by '\n'), then for each term in that order its
 // relations as uvarints: the count of one-term relations, the count of
 // phrase relations, then each relation as term index<<3 | kind.
@@ -321,7 +364,15 @@ func Encode(rels map[string][]Rel, opt Options) []byte {
 		index[t] = uint64(i)
 	}
 	var b bytes.Buffer
-	fmt.Fprintf(&b, "%s\nanalyzer %s\nsource %s\nterms %d\n\n", Magic, opt.Analyzer, opt.Source, len(terms))
+	fmt.Fprintf(&b, "%s\nanalyzer %s\nsource %s\n", Magic, opt.Analyzer, opt.Source)
+	if len(opt.Sample) > 0 {
+		b.WriteString("sample")
+		for _, w := range opt.Sample {
+			fmt.Fprintf(&b, " %s=%s", w, retrieval.Term(w))
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "terms %d\n\n", len(terms))
 	for _, t := range terms {
 		b.WriteString(t)
 		b.WriteByte('\n')
