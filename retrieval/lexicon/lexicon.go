@@ -8,27 +8,27 @@
 // looked up as it is: Related(retrieval.Term("captured")) gives "seiz",
 // "take", "took", ...
 //
-// The table (lexicon.bin.gz) is generated from Debian's wordnet-base
+// The table (lexicon.bin.zst) is generated from Debian's wordnet-base
 // package by go generate; see internal/build for what it holds and
 // internal/gen for the command. WordNet is © 2006 Princeton University
 // and used under the WordNet 3.0 licence, in WORDNET-LICENSE beside the
 // table.
 package lexicon
 
-//go:generate go run ./internal/gen -wordnet /usr/share/wordnet -o lexicon.bin.gz
+//go:generate go run ./internal/gen -wordnet /usr/share/wordnet -o lexicon.bin.zst
 
 import (
-	"bytes"
-	"compress/gzip"
 	_ "embed"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"strconv"
 	"strings"
 	"sync"
+	"unsafe"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/newsdesk/newsdesk/retrieval"
 )
@@ -94,20 +94,21 @@ func Phrases(term string) []Rel {
 // does not allocate. Relations are mostly but not always symmetric: a
 // walkout's hypernym is a strike, not the other way round.
 func Relation(a, b string) (Kind, bool) {
-	t := load()
-	one, phrase := t.lookup(a)
+	one, phrase := load().lookup(a)
 	for _, l := range [2]relList{one, phrase} {
-		for i := 0; i < l.n; i++ {
-			term, k := l.at(i)
-			if term == b {
-				return k, true
+		off := l.off
+		for range l.n {
+			v, m := uvarint(l.t.data, off)
+			off += m
+			if l.t.terms[v>>3] == b {
+				return Kind(v & 7), true
 			}
 		}
 	}
 	return 0, false
 }
 
-//go:embed lexicon.bin.gz
+//go:embed lexicon.bin.zst
 var embedded []byte
 
 // Magic and the analyzer line open a decompressed table.
@@ -140,19 +141,27 @@ type lexTable struct {
 	data  string
 }
 
-// decode reads a gzipped table built for the analyzer version want.
-func decode(gz []byte, want string) (*lexTable, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+// decode reads a compressed table built for the analyzer version want.
+func decode(z []byte, want string) (*lexTable, error) {
+	dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxTable))
 	if err != nil {
 		return nil, fmt.Errorf("lexicon table: %w", err)
 	}
-	var buf bytes.Buffer
-	buf.Grow(4 * len(gz))
-	if _, err := io.Copy(&buf, io.LimitReader(zr, 64<<20)); err != nil {
+	defer dec.Close()
+	raw, err := dec.DecodeAll(z, nil)
+	if err != nil {
 		return nil, fmt.Errorf("lexicon table: %w", err)
 	}
-	return parse(buf.String(), want)
+	if len(raw) == 0 {
+		return nil, errCorrupt
+	}
+	// raw is never written again, so the table's strings can share it
+	// rather than copy 2 MB.
+	return parse(unsafe.String(&raw[0], len(raw)), want)
 }
+
+// maxTable bounds a decompressed table.
+const maxTable = 64 << 20
 
 var errCorrupt = errors.New("lexicon table: corrupt")
 
@@ -259,18 +268,6 @@ type relList struct {
 	t   *lexTable
 	off int // offset in t.data of the first relation
 	n   int
-}
-
-// at decodes the i-th relation, walking from the start: lists are short.
-func (l relList) at(i int) (string, Kind) {
-	off := l.off
-	var v uint64
-	for range i + 1 {
-		var m int
-		v, m = uvarint(l.t.data, off)
-		off += m
-	}
-	return l.t.terms[v>>3], Kind(v & 7)
 }
 
 func (l relList) collect() []Rel {

@@ -1,14 +1,13 @@
 package lexicon
 
 import (
-	"bytes"
-	"compress/gzip"
-	"io"
 	"os"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/newsdesk/newsdesk/retrieval"
 	"github.com/newsdesk/newsdesk/retrieval/lexicon/internal/build"
@@ -151,7 +150,7 @@ func TestConcurrent(t *testing.T) {
 }
 
 func TestDecodeErrors(t *testing.T) {
-	raw := gunzip(t, embedded)
+	raw := unzstd(t, embedded)
 	if _, err := parse(raw, "other-analyzer"); err == nil || !strings.Contains(err.Error(), "go generate") {
 		t.Errorf("analyzer mismatch: err = %v", err)
 	}
@@ -163,8 +162,8 @@ func TestDecodeErrors(t *testing.T) {
 			t.Errorf("parse(%.40q…) succeeded", bad)
 		}
 	}
-	if _, err := decode([]byte("not gzip"), retrieval.AnalyzerVersion()); err == nil {
-		t.Error("decode of non-gzip succeeded")
+	if _, err := decode([]byte("not zstd"), retrieval.AnalyzerVersion()); err == nil {
+		t.Error("decode of non-zstd succeeded")
 	}
 }
 
@@ -186,20 +185,21 @@ func TestRegenerate(t *testing.T) {
 	}
 	// The embedded table was built by another process (go generate), so
 	// equal bytes also show that the build does not depend on map order.
-	// The decompressed table is compared so that a change in the Go gzip
+	// The decompressed table is compared so that a change in the zstd
 	// encoder alone does not fail.
-	if gunzip(t, a) != gunzip(t, embedded) {
-		t.Fatal("lexicon.bin.gz is stale: run go generate ./retrieval/lexicon")
+	if unzstd(t, a) != unzstd(t, embedded) {
+		t.Fatal("lexicon.bin.zst is stale: run go generate ./retrieval/lexicon")
 	}
 }
 
-func gunzip(t testing.TB, gz []byte) string {
+func unzstd(t testing.TB, z []byte) string {
 	t.Helper()
-	zr, err := gzip.NewReader(bytes.NewReader(gz))
+	dec, err := zstd.NewReader(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b, err := io.ReadAll(zr)
+	defer dec.Close()
+	b, err := dec.DecodeAll(z, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +207,7 @@ func gunzip(t testing.TB, gz []byte) string {
 }
 
 func FuzzParse(f *testing.F) {
-	raw := gunzip(f, embedded)
+	raw := unzstd(f, embedded)
 	f.Add(raw[:2000])
 	f.Add(magic + "\nanalyzer " + retrieval.AnalyzerVersion() + "\nterms 2\n\na\nb\n\x01\x00\x09\x00\x00")
 	f.Add("")

@@ -7,7 +7,6 @@ package build
 import (
 	"bytes"
 	"cmp"
-	"compress/gzip"
 	"encoding/binary"
 	"fmt"
 	"maps"
@@ -16,6 +15,7 @@ import (
 	"unicode"
 
 	"github.com/fluhus/gostuff/nlp/wordnet"
+	"github.com/klauspost/compress/zstd"
 
 	"github.com/newsdesk/newsdesk/retrieval"
 )
@@ -48,7 +48,8 @@ type Options struct {
 	Sample []string
 }
 
-// Build parses the WordNet database in dir and returns the gzipped table.
+// Build parses the WordNet database in dir and returns the compressed
+// table.
 func Build(dir string, opt Options) ([]byte, error) {
 	wn, err := wordnet.Parse(dir)
 	if err != nil {
@@ -83,21 +84,16 @@ func Sample(wn *wordnet.WordNet) []string {
 	return slices.Compact(words)
 }
 
-// Compress gzips a table without a name or time in its header, so that
-// the same table always gives the same bytes.
+// Compress compresses a table with zstd, in one frame that records its
+// size. The encoder runs on one goroutine so that the same table always
+// gives the same bytes.
 func Compress(raw []byte) ([]byte, error) {
-	var buf bytes.Buffer
-	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+	enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedBestCompression), zstd.WithEncoderConcurrency(1))
 	if err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
+		return nil, fmt.Errorf("zstd: %w", err)
 	}
-	if _, err := zw.Write(raw); err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("gzip: %w", err)
-	}
-	return buf.Bytes(), nil
+	defer enc.Close()
+	return enc.EncodeAll(raw, nil), nil
 }
 
 // Rel is one related term of a key.

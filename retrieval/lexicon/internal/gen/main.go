@@ -1,4 +1,4 @@
-// Command gen builds lexicon.bin.gz from a WordNet 3.0 database (Debian's
+// Command gen builds lexicon.bin.zst from a WordNet 3.0 database (Debian's
 // wordnet-base package installs one under /usr/share/wordnet). It is run by
 // go generate in package lexicon.
 package main
@@ -15,7 +15,7 @@ import (
 
 func main() {
 	dir := flag.String("wordnet", "/usr/share/wordnet", "directory of the WordNet database files (data.noun, index.noun, verb.exc, ...)")
-	out := flag.String("o", "lexicon.bin.gz", "table to write")
+	out := flag.String("o", "lexicon.bin.zst", "table to write")
 	flag.Parse()
 	if err := run(*dir, *out); err != nil {
 		slog.Error("lexicon gen", "err", err)
