@@ -28,6 +28,11 @@ type lexSnapshot struct {
 // than mixed with new ones.
 const analyzerVersion = "text-v4"
 
+// AnalyzerVersion names the behaviour of Analyze and Term, so that tables
+// built from terms (such as package lexicon's) can tell when they are
+// stale.
+func AnalyzerVersion() string { return analyzerVersion }
+
 func snapshotLex(x *bm25, sigs map[string]struct{}) *lexSnapshot {
 	s := &lexSnapshot{Analyzer: analyzerVersion, Lens: x.lens, Total: x.total}
 	s.Terms = make([]string, 0, len(x.postings))
