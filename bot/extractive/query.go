@@ -252,7 +252,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			continue
 		}
 		seen[tk.Term] = true
-		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: synIndex[tk.Term]}
+		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: paraphraseTerms(tk.Term)}
 		t.name = tk.Cap && i > 0
 		if acr, ok := spelled[i]; ok {
 			// "Federal Bureau of Investigation" where the archive
@@ -323,7 +323,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	if out.kind == qWho && len(toks) > 1 && toks[0].Word == "who" {
 		for _, tk := range toks[1:] {
 			if !retrieval.IsStopWord(tk.Word) {
-				out.predicate = append([]string{tk.Term}, synIndex[tk.Term]...)
+				out.predicate = append([]string{tk.Term}, paraphraseTerms(tk.Term)...)
 				break
 			}
 		}
@@ -357,7 +357,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
 		tk := toks[speakerHead]
 		unknownWord := func(tk retrieval.Token) bool {
-			return stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, synIndex[tk.Term])
+			return stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, paraphraseTerms(tk.Term))
 		}
 		// Not when a common word in the speaker's phrase is known: "the
 		// taverna owner" may be "a woman who runs a taverna". A name
@@ -466,7 +466,7 @@ func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
 			continue
 		}
 		tk := toks[i+2]
-		if retrieval.IsStopWord(tk.Word) || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, synIndex[tk.Term]) {
+		if retrieval.IsStopWord(tk.Word) || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, paraphraseTerms(tk.Term)) {
 			return ""
 		}
 		return tk.Word

@@ -1,0 +1,108 @@
+package extractive
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/internal/judge"
+	"github.com/newsdesk/newsdesk/retrieval"
+)
+
+// calibrationSets are the question sets the abstention threshold is
+// calibrated on: the public dev sets and invented archives 2-7 (clean and
+// chat-style questions). archive8 and archive9 are held out.
+func calibrationSets(t *testing.T, heldOut bool) []struct {
+	ix  *retrieval.Index
+	raw map[string]string
+	qs  []judge.Question
+} {
+	var out []struct {
+		ix  *retrieval.Index
+		raw map[string]string
+		qs  []judge.Question
+	}
+	add := func(ix *retrieval.Index, raw map[string]string, qs []judge.Question) {
+		out = append(out, struct {
+			ix  *retrieval.Index
+			raw map[string]string
+			qs  []judge.Question
+		}{ix, raw, qs})
+	}
+	if !heldOut {
+		ix, raw := devIndex(t), rawArticles(t)
+		add(ix, raw, loadQuestions(t, "testdata/dev.jsonl"))
+		add(ix, raw, loadQuestions(t, "testdata/dev2.jsonl"))
+	}
+	dirs, _ := filepath.Glob("testdata/archive*")
+	for _, d := range dirs {
+		isHeld := strings.HasSuffix(d, "archive8") || strings.HasSuffix(d, "archive9")
+		if isHeld != heldOut {
+			continue
+		}
+		arts, _, err := corpus.LoadDir(filepath.Join(d, "corpus"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := map[string]string{}
+		for _, a := range arts {
+			raw[a.ID] = a.Text()
+		}
+		ix, _ := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
+		if _, err := ix.Sync(context.Background(), arts, nil); err != nil {
+			t.Fatal(err)
+		}
+		for _, f := range []string{"questions.jsonl", "chat.jsonl"} {
+			if _, err := os.Stat(filepath.Join(d, f)); err == nil {
+				add(ix, raw, loadQuestions(t, filepath.Join(d, f)))
+			}
+		}
+	}
+	return out
+}
+
+// TestCalibrate sweeps the abstention threshold over the calibration
+// sets and prints, for each value, answerable questions found, false
+// abstentions and unanswerable ones abstained (CALIBRATE=1 to run).
+func TestCalibrate(t *testing.T) {
+	if os.Getenv("CALIBRATE") == "" {
+		t.Skip("set CALIBRATE=1 (CALIBRATE=held for the held-out archives)")
+	}
+	sets := calibrationSets(t, os.Getenv("CALIBRATE") == "held")
+	defer func(v float64) { minCoverage = v }(minCoverage)
+	for _, v := range []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7} {
+		minCoverage = v
+		ap, a, up, u, falseAbst := 0, 0, 0, 0, 0
+		for _, s := range sets {
+			ex := New(s.ix, bot.Linker{})
+			_, failures := judgeSet(t, ex, s.qs, s.raw)
+			failed := map[string]string{}
+			for _, f := range failures {
+				failed[strings.Fields(f)[0]] = f
+			}
+			for _, q := range s.qs {
+				f, bad := failed[q.ID]
+				if q.Answerable {
+					a++
+					if !bad {
+						ap++
+					} else if strings.Contains(f, "abstained on an answerable") {
+						falseAbst++
+					}
+				} else {
+					u++
+					if !bad {
+						up++
+					}
+				}
+			}
+		}
+		fmt.Printf("minCoverage %.2f: answerable %d/%d (false abstentions %d), unanswerable abstained %d/%d, total %d/%d\n",
+			v, ap, a, falseAbst, up, u, ap+up, a+u)
+	}
+}

@@ -1,0 +1,77 @@
+package extractive
+
+import (
+	"sync"
+
+	"github.com/newsdesk/newsdesk/retrieval/lexicon"
+)
+
+// Paraphrases of a question's term come from WordNet 3.0
+// (retrieval/lexicon): irregular inflections, synonyms of its first
+// senses, derivationally related forms and verb entailments, weighted by
+// how close the relation is, so that the words typed still count most.
+// Hypernyms are left out: WordNet's are too broad for matching ("work"
+// is a hypernym of "factory"). The hand-written newsroom groups
+// (synonyms, in query.go) add the paraphrases of news copy that WordNet
+// does not relate ("toll" and "killed", "pullout" and "withdrawal").
+
+// Match weights: what a sentence gets for the paraphrase instead of the word.
+const (
+	inflectionWeight = 0.95
+	synonymWeight    = 0.75
+	derivedWeight    = 0.75
+	entailmentWeight = 0.5
+	newsroomWeight   = 0.7
+)
+
+// Per-kind caps: relations come most frequent sense first, and the long
+// tail of a common word's senses is noise ("line" is also a "melody").
+var kindCap = map[lexicon.Kind]int{lexicon.Inflection: 4, lexicon.Synonym: 8, lexicon.Derived: 4, lexicon.Entailment: 2}
+
+var kindWeight = map[lexicon.Kind]float64{lexicon.Inflection: inflectionWeight, lexicon.Synonym: synonymWeight,
+	lexicon.Derived: derivedWeight, lexicon.Entailment: entailmentWeight}
+
+// paraphrase is a related term and the share of a match it earns.
+type paraphrase struct {
+	term   string
+	weight float64
+}
+
+var paraCache sync.Map // term -> []paraphrase
+
+// paraphrasesOf returns term's paraphrases, closest first; it caches them.
+func paraphrasesOf(term string) []paraphrase {
+	if v, ok := paraCache.Load(term); ok {
+		return v.([]paraphrase)
+	}
+	var out []paraphrase
+	seen := map[string]bool{term: true}
+	n := map[lexicon.Kind]int{}
+	for _, r := range lexicon.Related(term) {
+		w, ok := kindWeight[r.Kind]
+		if !ok || seen[r.Term] || n[r.Kind] >= kindCap[r.Kind] {
+			continue
+		}
+		n[r.Kind]++
+		seen[r.Term] = true
+		out = append(out, paraphrase{r.Term, w})
+	}
+	for _, t := range synIndex[term] {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, paraphrase{t, newsroomWeight})
+		}
+	}
+	paraCache.Store(term, out)
+	return out
+}
+
+// paraphraseTerms is paraphrasesOf without the weights.
+func paraphraseTerms(term string) []string {
+	ps := paraphrasesOf(term)
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.term
+	}
+	return out
+}
