@@ -507,7 +507,8 @@ func unwrapQuote(s string) string {
 	if len(s) < w1+w2 {
 		return ""
 	}
-	if strings.ContainsRune(`"“”„'‘’«»`, first) && strings.ContainsRune(`"“”„'‘’«»`, last) {
+	const marks = `"“”„'‘’‚«»「」『』‹›`
+	if strings.ContainsRune(marks, first) && strings.ContainsRune(marks, last) {
 		return strings.TrimSpace(s[w1 : len(s)-w2])
 	}
 	return ""
@@ -561,36 +562,24 @@ func paragraphAt(art *corpus.Article, off int) int {
 // the articles do not contain must not reach a reporter as a quote, nor as
 // a paraphrase of one. It returns the new text and the number removed.
 func checkQuotations(text string, ps []passage) (string, int) {
+	spans, _ := findQuotations(text)
 	var b strings.Builder
-	bad := 0
-	for i := 0; i < len(text); {
-		r, w := utf8.DecodeRuneInString(text[i:])
-		closer, opens := openQuote(r)
-		if !opens {
-			b.WriteString(text[i : i+w])
-			i += w
-			continue
-		}
-		j := strings.IndexRune(text[i+w:], closer)
-		if j < 0 {
-			// An unclosed quotation mark: keep the rest as it is; there is
-			// no quotation to pass off.
-			b.WriteString(text[i:])
-			break
-		}
-		inner := text[i+w : i+w+j]
-		next := i + w + j + utf8.RuneLen(closer)
+	bad, last := 0, 0
+	for _, q := range spans {
+		b.WriteString(text[last:q.start])
+		last = q.end
+		inner := text[q.inStart:q.inEnd]
 		switch exact, ok := findInAny(inner, ps); {
 		case strings.TrimSpace(inner) == "":
-			b.WriteString(text[i:next])
+			b.WriteString(text[q.start:q.end])
 		case ok:
-			b.WriteString(text[i:i+w] + exact + string(closer))
+			b.WriteString(text[q.start:q.inStart] + exact + text[q.inEnd:q.end])
 		default:
 			bad++
 			b.WriteString(RemovedQuotation)
 		}
-		i = next
 	}
+	b.WriteString(text[last:])
 	return b.String(), bad
 }
 
