@@ -136,8 +136,11 @@ func (a *Answerer) Answer(ctx context.Context, req bot.Request) (*bot.Answer, er
 	a.log.Info("LLM answer", "model", a.cfg.Model,
 		"prompt", prompts.Version(prompts.AnswerSystem)+"+"+prompts.Version(prompts.AnswerUser),
 		"passages", len(ps), "citations", len(ans.Citations), "dropped_quotes", st.dropped,
-		"unsupported", st.unsupported, "removed_quotations", st.removed, "abstained", ans.Abstained, "stream", req.OnPartial != nil,
-		"elapsed", time.Since(started))
+		"unsupported", st.unsupported, "removed_quotations", st.removed, "removed_sentences", st.sentences,
+		"abstained", ans.Abstained, "stream", req.OnPartial != nil, "elapsed", time.Since(started))
+	if st.claimsFailed {
+		return a.useFallback(ctx, req, "LLM answer was not backed by the articles it cites; showing extractive answer")
+	}
 	if !ans.Abstained && len(ans.Citations) == 0 {
 		return a.useFallback(ctx, req, "LLM answer could not be verified against the articles; showing extractive answer")
 	}
@@ -350,6 +353,10 @@ type buildStats struct {
 	dropped     int // citation quotes not found in their article
 	unsupported int // claims whose citation could not be verified
 	removed     int // quotations in the answer text not found
+	sentences   int // sentences dropped: claims not in the passages they cite
+	// claimsFailed is set when no sentence citing a verified quote
+	// survived the claim check: the extractive answer is shown instead.
+	claimsFailed bool
 }
 
 // build turns a reply into a verified bot.Answer. Citation numbers in the
@@ -380,6 +387,12 @@ func (a *Answerer) build(q string, rep reply, ps []passage) (*bot.Answer, buildS
 
 	text := strings.TrimSpace(rep.Answer)
 	text, st.removed = checkQuotations(text, ps)
+	cited := markerNumbers(text)
+	for _, rc := range rep.Citations {
+		cited = append(cited, rc.N)
+	}
+	text, cs := checkClaims(text, ps, cited, q, rep.Abstain)
+	st.sentences = cs.removed
 
 	// Number citations in order of first mention; identical spans cited
 	// through different passages share a number.
@@ -407,10 +420,13 @@ func (a *Answerer) build(q string, rep reply, ps []passage) (*bot.Answer, buildS
 		add(m)
 	}
 	for _, rc := range rep.Citations { // verified but never mentioned
-		add(rc.N)
+		if !cs.dropped[rc.N] {
+			add(rc.N)
+		}
 	}
 	text = collapseRepeats(bot.RenumberMarkers(text, renum, Unsupported))
 	st.unsupported = strings.Count(text, Unsupported)
+	st.claimsFailed = st.sentences > 0 && !rep.Abstain && len(verified) > 0 && len(markerNumbers(text)) == 0
 
 	ans := &bot.Answer{
 		Question:  q,
@@ -434,6 +450,9 @@ func (a *Answerer) build(q string, rep reply, ps []passage) (*bot.Answer, buildS
 	}
 	if st.removed > 0 && len(cits) > 0 {
 		ans.Notes = append(ans.Notes, fmt.Sprintf("%d quotation(s) in the model's answer were not in the articles and were removed", st.removed))
+	}
+	if st.sentences > 0 {
+		ans.Notes = append(ans.Notes, sentencesNote(st.sentences))
 	}
 	return ans, st
 }
