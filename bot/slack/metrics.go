@@ -55,6 +55,12 @@ func (m *metricSet) answer(outcome string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_answers_total{outcome=%q}`, outcome)).Inc()
 }
 
+// rejected counts Slack HTTP requests refused before their signature was
+// checked: busy (too many bodies being read, 503), too_large (413).
+func (m *metricSet) rejected(reason string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_http_rejected_total{reason=%q}`, reason)).Inc()
+}
+
 func (m *metricSet) apiError(method string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_api_errors_total{method=%q}`, method)).Inc()
 }
