@@ -316,7 +316,7 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		extra = append(extra, "Understood as: “"+standalone+"”")
 	}
 	msgs := renderAnswer(a, renderOpts{AnswerID: answerID, ExtraNotes: extra, PublicURL: s.cfg.PublicURL})
-	firstTS := s.deliver(dctx, w, phTS, msgs)
+	firstTS, _ := s.deliver(dctx, w, phTS, msgs)
 
 	turn := bot.Turn{Question: standalone, Answer: truncate(leadText(a), 1000)}
 	s.remember(w.ConvKey, turn)
@@ -391,25 +391,50 @@ func (s *Server) safeAnswer(ctx context.Context, req bot.Request) (a *bot.Answer
 }
 
 // deliver shows msgs: the first replaces the placeholder (or is posted
-// when there is none or the update fails), the rest follow in the same
-// thread. It returns the ts of the first message.
-func (s *Server) deliver(ctx context.Context, w where, phTS string, msgs []outMessage) string {
-	first := ""
+// when there is none or the update fails, and then the placeholder is
+// deleted, so no "Searching…" stays behind), the rest follow in the same
+// thread. It returns the ts of the first message ("" when it was not
+// delivered) and how many messages were delivered.
+func (s *Server) deliver(ctx context.Context, w where, phTS string, msgs []outMessage) (first string, delivered int) {
 	for i, m := range msgs {
 		if i == 0 && phTS != "" {
 			err := s.api.update(ctx, w.Channel, phTS, m)
 			if err == nil {
 				first = phTS
+				delivered++
 				continue
 			}
 			s.log.Warn("slack: updating placeholder failed, posting instead", "channel", w.Channel, "err", err)
+			if ts := s.reply(ctx, w, m); ts != "" {
+				first = ts
+				delivered++
+				s.removePlaceholder(ctx, w.Channel, phTS)
+			}
+			continue
 		}
 		ts := s.reply(ctx, w, m)
+		if ts != "" {
+			delivered++
+		}
 		if i == 0 {
 			first = ts
 		}
 	}
-	return first
+	return first, delivered
+}
+
+// removePlaceholder deletes a placeholder whose answer was posted as a
+// new message; when it cannot be deleted it is emptied of its
+// "Searching…" text instead.
+func (s *Server) removePlaceholder(ctx context.Context, channel, ts string) {
+	err := s.api.remove(ctx, channel, ts)
+	if err == nil {
+		return
+	}
+	s.log.Warn("slack: deleting placeholder failed", "channel", channel, "err", err)
+	if err := s.api.update(ctx, channel, ts, renderNotice("(answered below)")); err != nil {
+		s.log.Warn("slack: placeholder left behind", "channel", channel, "ts", ts, "err", err)
+	}
 }
 
 // streamer shows a streamed answer progressively in the placeholder,
