@@ -300,14 +300,11 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		msg, outcome, ref := s.apology(actx, err)
 		s.m.answer(outcome)
 		log.Error("slack: answer failed", "ref", ref, "err", err)
-		s.deliver(dctx, w, phTS, []outMessage{renderNotice(msg)})
+		if _, n := s.deliver(dctx, w, phTS, []outMessage{renderNotice(msg)}); n == 0 {
+			log.Error("slack: apology not delivered", "ref", ref)
+		}
 		return
 	}
-	outcome := "answered"
-	if a.Abstained {
-		outcome = "abstained"
-	}
-	s.m.answer(outcome)
 
 	answerID := newID()
 	s.answers.Put(answerID, &storedAnswer{Question: question, Answer: a, Channel: w.Channel, User: w.User})
@@ -316,7 +313,13 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		extra = append(extra, "Understood as: “"+standalone+"”")
 	}
 	msgs := renderAnswer(a, renderOpts{AnswerID: answerID, ExtraNotes: extra, PublicURL: s.cfg.PublicURL})
-	firstTS, _ := s.deliver(dctx, w, phTS, msgs)
+	firstTS, delivered := s.deliver(dctx, w, phTS, msgs)
+	outcome := deliveredOutcome(a, delivered, len(msgs))
+	s.m.answer(outcome)
+	if delivered == 0 {
+		log.Error("slack: answer not delivered", "outcome", outcome, "messages", len(msgs))
+		return
+	}
 
 	turn := bot.Turn{Question: standalone, Answer: truncate(leadText(a), 1000)}
 	s.remember(w.ConvKey, turn)
@@ -325,6 +328,21 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		s.remember(w.Channel+"/"+firstTS, turn)
 	}
 	log.Info("slack: answered", "outcome", outcome, "citations", len(a.Citations), "took", time.Since(start).Round(time.Millisecond))
+}
+
+// deliveredOutcome is the metrics outcome of an answer of total messages
+// of which delivered reached Slack: what the user saw, not what was
+// produced.
+func deliveredOutcome(a *bot.Answer, delivered, total int) string {
+	switch {
+	case delivered == 0:
+		return "delivery_failed"
+	case delivered < total:
+		return "partly_delivered"
+	case a.Abstained:
+		return "abstained"
+	}
+	return "answered"
 }
 
 // apology is the message shown for a failed answer, its metrics outcome
@@ -541,43 +559,48 @@ func (s *Server) answerSlash(ctx context.Context, cmd slackapi.SlashCommand, q s
 	s.m.answerSeconds.UpdateDuration(start)
 	dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*apiTimeout)
 	defer dcancel()
-	var msgs []outMessage
 	if err != nil {
 		msg, outcome, ref := s.apology(actx, err)
 		s.m.answer(outcome)
 		log.Error("slack: answer failed", "ref", ref, "err", err)
-		msgs = []outMessage{renderNotice(msg)}
-	} else {
-		if a.Abstained {
-			s.m.answer("abstained")
-		} else {
-			s.m.answer("answered")
+		if s.showEphemeral(dctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, []outMessage{renderNotice(msg)}, true) == 0 {
+			log.Error("slack: apology not delivered", "ref", ref)
 		}
-		id := newID()
-		s.answers.Put(id, &storedAnswer{Question: q, Answer: a, Channel: cmd.ChannelID, User: cmd.UserID})
-		msgs = renderAnswer(a, renderOpts{AnswerID: id, Share: !a.Abstained, PublicURL: s.cfg.PublicURL})
-		log.Info("slack: answered", "citations", len(a.Citations), "took", time.Since(start).Round(time.Millisecond))
+		return
 	}
-	s.showEphemeral(dctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, msgs, true)
+	id := newID()
+	s.answers.Put(id, &storedAnswer{Question: q, Answer: a, Channel: cmd.ChannelID, User: cmd.UserID})
+	msgs := renderAnswer(a, renderOpts{AnswerID: id, Share: !a.Abstained, PublicURL: s.cfg.PublicURL})
+	delivered := s.showEphemeral(dctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, msgs, true)
+	outcome := deliveredOutcome(a, delivered, len(msgs))
+	s.m.answer(outcome)
+	if delivered == 0 {
+		log.Error("slack: answer not delivered", "outcome", outcome, "messages", len(msgs))
+		return
+	}
+	log.Info("slack: answered", "outcome", outcome, "citations", len(a.Citations), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // showEphemeral shows msgs to user only: through response_url (works in
 // channels the bot is not in), replacing the placeholder with the first
-// message, else chat.postEphemeral.
-func (s *Server) showEphemeral(ctx context.Context, channel, user, responseURL string, msgs []outMessage, replaceFirst bool) {
+// message, else chat.postEphemeral. It returns how many were shown.
+func (s *Server) showEphemeral(ctx context.Context, channel, user, responseURL string, msgs []outMessage, replaceFirst bool) (shown int) {
 	for i, m := range msgs {
 		if responseURL != "" {
 			err := s.api.respond(ctx, responseURL, responseEphemeral, &m, replaceFirst && i == 0, false)
 			if err == nil {
+				shown++
 				continue
 			}
 			s.log.Warn("slack: response_url failed, using chat.postEphemeral", "channel", channel, "err", err)
 		}
 		if err := s.api.ephemeral(ctx, channel, user, "", m); err != nil {
 			s.log.Error("slack: ephemeral answer failed", "channel", channel, "err", err)
-			return
+			return shown
 		}
+		shown++
 	}
+	return shown
 }
 
 // --- interactions ---------------------------------------------------------

@@ -50,7 +50,9 @@ func (m *metricSet) question(surface string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_questions_total{surface=%q}`, surface)).Inc()
 }
 
-// answer counts answers by outcome: answered, abstained, error, timeout.
+// answer counts answers by outcome: answered, abstained (delivered in
+// full), partly_delivered, delivery_failed (no message reached Slack),
+// error, timeout, cancelled (no answer; an apology was attempted).
 func (m *metricSet) answer(outcome string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_answers_total{outcome=%q}`, outcome)).Inc()
 }
