@@ -233,6 +233,9 @@ func answerSentences(text string) []claimSentence {
 // verified on their own).
 func unsupportedClaim(sentence string, sup *support) string {
 	masked := []byte(markerRe.ReplaceAllStringFunc(sentence, func(m string) string { return strings.Repeat(" ", len(m)) }))
+	// The sentence's first word, capitalised anyway, is not taken for a
+	// name; a word after a quotation opening the sentence is.
+	firstWord := strings.IndexFunc(string(masked), isWord)
 	spans, _ := findQuotations(string(masked))
 	for _, q := range spans {
 		for i := q.inStart; i < q.inEnd; i++ {
@@ -241,7 +244,7 @@ func unsupportedClaim(sentence string, sup *support) string {
 	}
 	masked = []byte(strings.ReplaceAll(string(masked), RemovedQuotation, strings.Repeat(" ", len(RemovedQuotation))))
 	toks := claimTokens(string(masked))
-	if len(toks) > 0 {
+	if len(toks) > 0 && toks[0].start == firstWord {
 		toks[0].first = true
 	}
 	for i := 0; i < len(toks); i++ {
@@ -275,12 +278,35 @@ func unsupportedClaim(sentence string, sup *support) string {
 			if w.first && k == 0 && !isDate || w.norm == "i" {
 				continue // a sentence's first word is capitalised anyway
 			}
-			if !sup.words[w.norm] {
+			if !sup.hasName(w.norm) {
 				return w.norm
 			}
 		}
 	}
 	return ""
+}
+
+// hasName reports whether the support has word w, or an inflection of
+// it: one of the two extends the other by at most two letters and the
+// shorter has at least four ("Brücke" and "Brücken", "Zelensky" and
+// "Zelenskyy", "Minister" and "Ministers").
+func (s *support) hasName(w string) bool {
+	if s.words[w] {
+		return true
+	}
+	if utf8.RuneCountInString(w) < 4 {
+		return false
+	}
+	for v := range s.words {
+		short, long := v, w
+		if len(short) > len(long) {
+			short, long = long, short
+		}
+		if utf8.RuneCountInString(short) >= 4 && strings.HasPrefix(long, short) && utf8.RuneCountInString(long)-utf8.RuneCountInString(short) <= 2 {
+			return true
+		}
+	}
+	return false
 }
 
 func joinNorm(ts []claimToken) string {

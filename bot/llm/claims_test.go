@@ -43,6 +43,14 @@ func TestUnsupportedClaim(t *testing.T) {
 		{"So I think it was fine.", ""},
 		{"The mayor's office declined [1] [2].", ""},
 		{"It's the council's view since the '90s.", "90"},
+		// A quotation opening the sentence does not exempt the next word.
+		{"“We are ready,” Lopez said.", "lopez"},
+		{"“We are ready,” Ruiz said.", ""},
+		// Inflections of a name or noun (German capitalises nouns).
+		{"The Inspector visited.", ""},
+		{"Then the Councils met.", ""},
+		{"Then the Counselor met.", "counselor"},
+		{"Officials said Anas was there.", "anas"},
 	}
 	for _, c := range cases {
 		if got := unsupportedClaim(c.sentence, sup); got != c.bad {
