@@ -52,8 +52,8 @@ var minCoverage = 0.40
 // terms means the corpus does not answer it; quotes scoring below
 // relCutoff of the best are noise.
 const (
-	relCutoff   = 0.55
-	dupJaccard  = 0.6
+	relCutoff  = 0.55
+	dupJaccard = 0.6
 )
 
 type candidate struct {

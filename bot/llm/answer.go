@@ -136,8 +136,11 @@ func (a *Answerer) Answer(ctx context.Context, req bot.Request) (*bot.Answer, er
 	a.log.Info("LLM answer", "model", a.cfg.Model,
 		"prompt", prompts.Version(prompts.AnswerSystem)+"+"+prompts.Version(prompts.AnswerUser),
 		"passages", len(ps), "citations", len(ans.Citations), "dropped_quotes", st.dropped,
-		"unsupported", st.unsupported, "removed_quotations", st.removed, "abstained", ans.Abstained, "stream", req.OnPartial != nil,
-		"elapsed", time.Since(started))
+		"unsupported", st.unsupported, "removed_quotations", st.removed, "removed_sentences", st.sentences,
+		"abstained", ans.Abstained, "stream", req.OnPartial != nil, "elapsed", time.Since(started))
+	if st.claimsFailed {
+		return a.useFallback(ctx, req, "LLM answer was not backed by the articles it cites; showing extractive answer")
+	}
 	if !ans.Abstained && len(ans.Citations) == 0 {
 		return a.useFallback(ctx, req, "LLM answer could not be verified against the articles; showing extractive answer")
 	}
@@ -350,6 +353,10 @@ type buildStats struct {
 	dropped     int // citation quotes not found in their article
 	unsupported int // claims whose citation could not be verified
 	removed     int // quotations in the answer text not found
+	sentences   int // sentences dropped: claims not in the passages they cite
+	// claimsFailed is set when no sentence citing a verified quote
+	// survived the claim check: the extractive answer is shown instead.
+	claimsFailed bool
 }
 
 // build turns a reply into a verified bot.Answer. Citation numbers in the
@@ -380,6 +387,12 @@ func (a *Answerer) build(q string, rep reply, ps []passage) (*bot.Answer, buildS
 
 	text := strings.TrimSpace(rep.Answer)
 	text, st.removed = checkQuotations(text, ps)
+	cited := markerNumbers(text)
+	for _, rc := range rep.Citations {
+		cited = append(cited, rc.N)
+	}
+	text, cs := checkClaims(text, ps, cited, q, rep.Abstain)
+	st.sentences = cs.removed
 
 	// Number citations in order of first mention; identical spans cited
 	// through different passages share a number.
@@ -407,10 +420,13 @@ func (a *Answerer) build(q string, rep reply, ps []passage) (*bot.Answer, buildS
 		add(m)
 	}
 	for _, rc := range rep.Citations { // verified but never mentioned
-		add(rc.N)
+		if !cs.dropped[rc.N] {
+			add(rc.N)
+		}
 	}
 	text = collapseRepeats(bot.RenumberMarkers(text, renum, Unsupported))
 	st.unsupported = strings.Count(text, Unsupported)
+	st.claimsFailed = st.sentences > 0 && !rep.Abstain && len(verified) > 0 && len(markerNumbers(text)) == 0
 
 	ans := &bot.Answer{
 		Question:  q,
@@ -434,6 +450,9 @@ func (a *Answerer) build(q string, rep reply, ps []passage) (*bot.Answer, buildS
 	}
 	if st.removed > 0 && len(cits) > 0 {
 		ans.Notes = append(ans.Notes, fmt.Sprintf("%d quotation(s) in the model's answer were not in the articles and were removed", st.removed))
+	}
+	if st.sentences > 0 {
+		ans.Notes = append(ans.Notes, sentencesNote(st.sentences))
 	}
 	return ans, st
 }
@@ -507,7 +526,8 @@ func unwrapQuote(s string) string {
 	if len(s) < w1+w2 {
 		return ""
 	}
-	if strings.ContainsRune(`"“”„'‘’«»`, first) && strings.ContainsRune(`"“”„'‘’«»`, last) {
+	const marks = `"“”„'‘’‚«»「」『』‹›`
+	if strings.ContainsRune(marks, first) && strings.ContainsRune(marks, last) {
 		return strings.TrimSpace(s[w1 : len(s)-w2])
 	}
 	return ""
@@ -561,36 +581,24 @@ func paragraphAt(art *corpus.Article, off int) int {
 // the articles do not contain must not reach a reporter as a quote, nor as
 // a paraphrase of one. It returns the new text and the number removed.
 func checkQuotations(text string, ps []passage) (string, int) {
+	spans, _ := findQuotations(text)
 	var b strings.Builder
-	bad := 0
-	for i := 0; i < len(text); {
-		r, w := utf8.DecodeRuneInString(text[i:])
-		closer, opens := openQuote(r)
-		if !opens {
-			b.WriteString(text[i : i+w])
-			i += w
-			continue
-		}
-		j := strings.IndexRune(text[i+w:], closer)
-		if j < 0 {
-			// An unclosed quotation mark: keep the rest as it is; there is
-			// no quotation to pass off.
-			b.WriteString(text[i:])
-			break
-		}
-		inner := text[i+w : i+w+j]
-		next := i + w + j + utf8.RuneLen(closer)
+	bad, last := 0, 0
+	for _, q := range spans {
+		b.WriteString(text[last:q.start])
+		last = q.end
+		inner := text[q.inStart:q.inEnd]
 		switch exact, ok := findInAny(inner, ps); {
 		case strings.TrimSpace(inner) == "":
-			b.WriteString(text[i:next])
+			b.WriteString(text[q.start:q.end])
 		case ok:
-			b.WriteString(text[i:i+w] + exact + string(closer))
+			b.WriteString(text[q.start:q.inStart] + exact + text[q.inEnd:q.end])
 		default:
 			bad++
 			b.WriteString(RemovedQuotation)
 		}
-		i = next
 	}
+	b.WriteString(text[last:])
 	return b.String(), bad
 }
 

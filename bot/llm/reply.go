@@ -259,39 +259,25 @@ func isHighSurrogate(hex string) bool {
 // is shown as "…": quotations appear only once verified.
 func partialView(s string) string {
 	s = markerRe.ReplaceAllString(s, "")
+	spans, unclosed := findQuotations(s)
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		r, w := utf8.DecodeRuneInString(s[i:])
-		closer, opens := openQuote(r)
-		if !opens {
-			b.WriteString(s[i : i+w])
-			i += w
-			continue
-		}
-		b.WriteString(s[i:i+w] + "…")
-		j := strings.IndexRune(s[i+w:], closer)
-		if j < 0 {
+	last := 0
+	for _, q := range spans {
+		if unclosed >= 0 && q.start > unclosed {
 			break
 		}
-		b.WriteRune(closer)
-		i += w + j + utf8.RuneLen(closer)
+		b.WriteString(s[last:q.inStart] + "…" + s[q.inEnd:q.end])
+		last = q.end
+	}
+	if unclosed >= last {
+		// A quotation still being written: hide it and what follows.
+		b.WriteString(s[last:unclosed])
+		_, w := utf8.DecodeRuneInString(s[unclosed:])
+		b.WriteString(s[unclosed:unclosed+w] + "…")
+	} else {
+		b.WriteString(s[last:])
 	}
 	return strings.TrimSpace(b.String())
-}
-
-// openQuote reports whether r opens a quotation, and its closing mark.
-func openQuote(r rune) (rune, bool) {
-	switch r {
-	case '"':
-		return '"', true
-	case '“':
-		return '”', true
-	case '„':
-		return '“', true
-	case '«':
-		return '»', true
-	}
-	return 0, false
 }
 
 // markerRe matches citation markers, with the space before them.

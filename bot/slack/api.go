@@ -113,6 +113,14 @@ func (w *webAPI) update(ctx context.Context, channel, ts string, m outMessage) e
 	})
 }
 
+// remove deletes the bot's message channel/ts.
+func (w *webAPI) remove(ctx context.Context, channel, ts string) error {
+	return w.call(ctx, "chat.delete", func(ctx context.Context) error {
+		_, _, err := w.c.DeleteMessageContext(ctx, channel, ts)
+		return err
+	})
+}
+
 // ephemeral shows m to user only.
 func (w *webAPI) ephemeral(ctx context.Context, channel, user, threadTS string, m outMessage) error {
 	opts := msgOptions(m)

@@ -114,13 +114,15 @@ type fakeAPI struct {
 	ts        int
 	wsURL     string
 	replies   []map[string]any
-	rateLimit map[string]int // method -> 429s still to return
-	connErr   string         // apps.connections.open error code
+	rateLimit map[string]int    // method -> 429s still to return
+	fail      map[string]string // method -> Slack error code it returns (the call is not recorded)
+	failed    []apiCall         // calls answered with an error from fail
+	connErr   string            // apps.connections.open error code
 	changed   chan struct{}
 }
 
 func newFakeAPI(t *testing.T) *fakeAPI {
-	f := &fakeAPI{rateLimit: map[string]int{}, changed: make(chan struct{}, 1)}
+	f := &fakeAPI{rateLimit: map[string]int{}, fail: map[string]string{}, changed: make(chan struct{}, 1)}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -157,6 +159,18 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.seq++
 	call.At = f.seq
+	if code := f.fail[call.Method]; code != "" {
+		f.failed = append(f.failed, call)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		if call.Method == "response_url" {
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = io.WriteString(w, code)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"ok": false, "error": code})
+		return
+	}
 	f.calls = append(f.calls, call)
 	f.ts++
 	ts := fmt.Sprintf("1700000000.%06d", f.ts)
@@ -191,6 +205,8 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	case "chat.postMessage":
 		reply(map[string]any{"ok": true, "channel": call.Form.Get("channel"), "ts": ts})
 	case "chat.update":
+		reply(map[string]any{"ok": true, "channel": call.Form.Get("channel"), "ts": call.Form.Get("ts")})
+	case "chat.delete":
 		reply(map[string]any{"ok": true, "channel": call.Form.Get("channel"), "ts": call.Form.Get("ts")})
 	case "chat.postEphemeral":
 		reply(map[string]any{"ok": true, "message_ts": ts})
@@ -233,6 +249,19 @@ func (f *fakeAPI) waitFor(t *testing.T, method string, ok func(apiCall) bool) ap
 			t.Fatalf("timed out waiting for %s; calls: %v", method, f.methods())
 		}
 	}
+}
+
+// Failed returns the calls of method answered with an error from fail.
+func (f *fakeAPI) Failed(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []apiCall
+	for _, c := range f.failed {
+		if c.Method == method {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func (f *fakeAPI) methods() []string {

@@ -336,20 +336,23 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		msg, outcome, ref := s.apology(actx, err)
 		s.m.answer(outcome)
 		log.Error("slack: answer failed", "ref", ref, "err", err)
-		s.deliver(dctx, w, phTS, []outMessage{renderNotice(msg)})
+		if _, n := s.deliver(dctx, w, phTS, []outMessage{renderNotice(msg)}); n == 0 {
+			log.Error("slack: apology not delivered", "ref", ref)
+		}
 		return
 	}
 	a.Understood = understood
-	outcome := "answered"
-	if a.Abstained {
-		outcome = "abstained"
-	}
-	s.m.answer(outcome)
 
 	answerID := newID()
 	s.answers.Put(answerID, &storedAnswer{Question: question, Answer: a, Channel: w.Channel, User: w.User})
 	msgs := renderAnswer(a, renderOpts{AnswerID: answerID, PublicURL: s.cfg.PublicURL})
-	firstTS := s.deliver(dctx, w, phTS, msgs)
+	firstTS, delivered := s.deliver(dctx, w, phTS, msgs)
+	outcome := deliveredOutcome(a, delivered, len(msgs))
+	s.m.answer(outcome)
+	if delivered == 0 {
+		log.Error("slack: answer not delivered", "outcome", outcome, "messages", len(msgs))
+		return
+	}
 
 	turn := bot.Turn{Question: standalone, Answer: truncate(leadText(a), 1000)}
 	s.remember(w.ConvKey, turn)
@@ -358,6 +361,21 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		s.remember(w.Channel+"/"+firstTS, turn)
 	}
 	log.Info("slack: answered", "outcome", outcome, "citations", len(a.Citations), "took", time.Since(start).Round(time.Millisecond))
+}
+
+// deliveredOutcome is the metrics outcome of an answer of total messages
+// of which delivered reached Slack: what the user saw, not what was
+// produced.
+func deliveredOutcome(a *bot.Answer, delivered, total int) string {
+	switch {
+	case delivered == 0:
+		return "delivery_failed"
+	case delivered < total:
+		return "partly_delivered"
+	case a.Abstained:
+		return "abstained"
+	}
+	return "answered"
 }
 
 // apology is the message shown for a failed answer, its metrics outcome
@@ -424,25 +442,50 @@ func (s *Server) safeAnswer(ctx context.Context, req bot.Request) (a *bot.Answer
 }
 
 // deliver shows msgs: the first replaces the placeholder (or is posted
-// when there is none or the update fails), the rest follow in the same
-// thread. It returns the ts of the first message.
-func (s *Server) deliver(ctx context.Context, w where, phTS string, msgs []outMessage) string {
-	first := ""
+// when there is none or the update fails, and then the placeholder is
+// deleted, so no "Searching…" stays behind), the rest follow in the same
+// thread. It returns the ts of the first message ("" when it was not
+// delivered) and how many messages were delivered.
+func (s *Server) deliver(ctx context.Context, w where, phTS string, msgs []outMessage) (first string, delivered int) {
 	for i, m := range msgs {
 		if i == 0 && phTS != "" {
 			err := s.api.update(ctx, w.Channel, phTS, m)
 			if err == nil {
 				first = phTS
+				delivered++
 				continue
 			}
 			s.log.Warn("slack: updating placeholder failed, posting instead", "channel", w.Channel, "err", err)
+			if ts := s.reply(ctx, w, m); ts != "" {
+				first = ts
+				delivered++
+				s.removePlaceholder(ctx, w.Channel, phTS)
+			}
+			continue
 		}
 		ts := s.reply(ctx, w, m)
+		if ts != "" {
+			delivered++
+		}
 		if i == 0 {
 			first = ts
 		}
 	}
-	return first
+	return first, delivered
+}
+
+// removePlaceholder deletes a placeholder whose answer was posted as a
+// new message; when it cannot be deleted it is emptied of its
+// "Searching…" text instead.
+func (s *Server) removePlaceholder(ctx context.Context, channel, ts string) {
+	err := s.api.remove(ctx, channel, ts)
+	if err == nil {
+		return
+	}
+	s.log.Warn("slack: deleting placeholder failed", "channel", channel, "err", err)
+	if err := s.api.update(ctx, channel, ts, renderNotice("(answered below)")); err != nil {
+		s.log.Warn("slack: placeholder left behind", "channel", channel, "ts", ts, "err", err)
+	}
 }
 
 // streamer shows a streamed answer progressively in the placeholder,
@@ -549,43 +592,48 @@ func (s *Server) answerSlash(ctx context.Context, cmd slackapi.SlashCommand, q s
 	s.m.answerSeconds.UpdateDuration(start)
 	dctx, dcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*apiTimeout)
 	defer dcancel()
-	var msgs []outMessage
 	if err != nil {
 		msg, outcome, ref := s.apology(actx, err)
 		s.m.answer(outcome)
 		log.Error("slack: answer failed", "ref", ref, "err", err)
-		msgs = []outMessage{renderNotice(msg)}
-	} else {
-		if a.Abstained {
-			s.m.answer("abstained")
-		} else {
-			s.m.answer("answered")
+		if s.showEphemeral(dctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, []outMessage{renderNotice(msg)}, true) == 0 {
+			log.Error("slack: apology not delivered", "ref", ref)
 		}
-		id := newID()
-		s.answers.Put(id, &storedAnswer{Question: q, Answer: a, Channel: cmd.ChannelID, User: cmd.UserID})
-		msgs = renderAnswer(a, renderOpts{AnswerID: id, Share: !a.Abstained, PublicURL: s.cfg.PublicURL})
-		log.Info("slack: answered", "citations", len(a.Citations), "took", time.Since(start).Round(time.Millisecond))
+		return
 	}
-	s.showEphemeral(dctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, msgs, true)
+	id := newID()
+	s.answers.Put(id, &storedAnswer{Question: q, Answer: a, Channel: cmd.ChannelID, User: cmd.UserID})
+	msgs := renderAnswer(a, renderOpts{AnswerID: id, Share: !a.Abstained, PublicURL: s.cfg.PublicURL})
+	delivered := s.showEphemeral(dctx, cmd.ChannelID, cmd.UserID, cmd.ResponseURL, msgs, true)
+	outcome := deliveredOutcome(a, delivered, len(msgs))
+	s.m.answer(outcome)
+	if delivered == 0 {
+		log.Error("slack: answer not delivered", "outcome", outcome, "messages", len(msgs))
+		return
+	}
+	log.Info("slack: answered", "outcome", outcome, "citations", len(a.Citations), "took", time.Since(start).Round(time.Millisecond))
 }
 
 // showEphemeral shows msgs to user only: through response_url (works in
 // channels the bot is not in), replacing the placeholder with the first
-// message, else chat.postEphemeral.
-func (s *Server) showEphemeral(ctx context.Context, channel, user, responseURL string, msgs []outMessage, replaceFirst bool) {
+// message, else chat.postEphemeral. It returns how many were shown.
+func (s *Server) showEphemeral(ctx context.Context, channel, user, responseURL string, msgs []outMessage, replaceFirst bool) (shown int) {
 	for i, m := range msgs {
 		if responseURL != "" {
 			err := s.api.respond(ctx, responseURL, responseEphemeral, &m, replaceFirst && i == 0, false)
 			if err == nil {
+				shown++
 				continue
 			}
 			s.log.Warn("slack: response_url failed, using chat.postEphemeral", "channel", channel, "err", err)
 		}
 		if err := s.api.ephemeral(ctx, channel, user, "", m); err != nil {
 			s.log.Error("slack: ephemeral answer failed", "channel", channel, "err", err)
-			return
+			return shown
 		}
+		shown++
 	}
+	return shown
 }
 
 // --- interactions ---------------------------------------------------------

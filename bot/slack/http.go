@@ -24,49 +24,73 @@ func (s *Server) routes() *http.ServeMux {
 
 // verified reads the body of a request from Slack and checks its
 // signature and timestamp (slack.NewSecretsVerifier: HMAC-SHA256 with the
-// signing secret, at most five minutes old). On failure it answers 401 and
-// returns false: nothing of the request is processed.
-func (s *Server) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
-		} else {
-			http.Error(w, "cannot read request", http.StatusBadRequest)
-		}
-		return nil, false
-	}
+// signing secret, at most five minutes old). On failure it answers (401,
+// 413, 503) and returns false: nothing of the request is processed.
+//
+// What can be checked without the body is checked first: no signing
+// secret, a missing or malformed X-Slack-Signature, a missing or stale
+// X-Slack-Request-Timestamp, or a Content-Length over maxBody is refused
+// before a byte of the body is read. Bodies are then read through
+// s.gate, which bounds the bodies read at once and the bytes they hold;
+// over those bounds the request gets 503 at once. The caller must call
+// release when done with body.
+func (s *Server) verified(w http.ResponseWriter, r *http.Request) (body []byte, release func(), ok bool) {
 	if s.cfg.SigningSecret == "" {
 		s.noSecretLog.Do(func() {
 			s.log.Error("slack: request rejected: SLACK_SIGNING_SECRET is not set")
 		})
 		s.m.badSignature.Inc()
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return nil, false
+		return nil, nil, false
 	}
 	sv, err := slackapi.NewSecretsVerifier(r.Header, s.cfg.SigningSecret)
-	if err == nil {
-		_, _ = sv.Write(body)
-		err = sv.Ensure()
-	}
 	if err != nil {
 		s.m.badSignature.Inc()
 		s.log.Warn("slack: request rejected", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
 		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return nil, false
+		return nil, nil, false
 	}
-	return body, true
+	if r.ContentLength > maxBody {
+		s.m.rejected("too_large")
+		http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		return nil, nil, false
+	}
+	body, release, err = s.gate.read(w, r, maxBody)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.Is(err, errBusy):
+			s.m.rejected("busy")
+			w.Header().Set("Retry-After", "1")
+			http.Error(w, "busy", http.StatusServiceUnavailable)
+		case errors.As(err, &mbe):
+			s.m.rejected("too_large")
+			http.Error(w, "request too large", http.StatusRequestEntityTooLarge)
+		default:
+			http.Error(w, "cannot read request", http.StatusBadRequest)
+		}
+		return nil, nil, false
+	}
+	_, _ = sv.Write(body)
+	if err := sv.Ensure(); err != nil {
+		release()
+		s.m.badSignature.Inc()
+		s.log.Warn("slack: request rejected", "path", r.URL.Path, "reason", err.Error(), "remote", r.RemoteAddr)
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, nil, false
+	}
+	return body, release, true
 }
 
 // handleEvents is the Events API endpoint: url_verification is answered,
 // events are acknowledged at once (Slack wants 200 within three seconds)
 // and handled afterwards; retries are deduplicated by event_id.
 func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
-	body, ok := s.verified(w, r)
+	body, release, ok := s.verified(w, r)
 	if !ok {
 		return
 	}
+	defer release()
 	s.m.request("events")
 	e, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
@@ -102,10 +126,11 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) {
 
 // handleCommands is the slash command endpoint (/ask).
 func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
-	body, ok := s.verified(w, r)
+	body, release, ok := s.verified(w, r)
 	if !ok {
 		return
 	}
+	defer release()
 	s.m.request("commands")
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
@@ -134,10 +159,11 @@ func (s *Server) handleCommands(w http.ResponseWriter, r *http.Request) {
 
 // handleInteractions is the interactivity endpoint (button clicks).
 func (s *Server) handleInteractions(w http.ResponseWriter, r *http.Request) {
-	body, ok := s.verified(w, r)
+	body, release, ok := s.verified(w, r)
 	if !ok {
 		return
 	}
+	defer release()
 	s.m.request("interactions")
 	form, err := url.ParseQuery(string(body))
 	if err != nil {

@@ -50,9 +50,17 @@ func (m *metricSet) question(surface string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_questions_total{surface=%q}`, surface)).Inc()
 }
 
-// answer counts answers by outcome: answered, abstained, error, timeout.
+// answer counts answers by outcome: answered, abstained (delivered in
+// full), partly_delivered, delivery_failed (no message reached Slack),
+// error, timeout, cancelled (no answer; an apology was attempted).
 func (m *metricSet) answer(outcome string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_answers_total{outcome=%q}`, outcome)).Inc()
+}
+
+// rejected counts Slack HTTP requests refused before their signature was
+// checked: busy (too many bodies being read, 503), too_large (413).
+func (m *metricSet) rejected(reason string) {
+	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_http_rejected_total{reason=%q}`, reason)).Inc()
 }
 
 func (m *metricSet) apiError(method string) {

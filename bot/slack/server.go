@@ -51,6 +51,8 @@ const (
 	maxTurns = 6
 	// maxBody bounds request bodies from Slack.
 	maxBody = 1 << 20
+	// maxHeaderBytes bounds request headers (net/http's default is 1 MiB).
+	maxHeaderBytes = 64 << 10
 	// authTimeout bounds the start-up auth.test.
 	authTimeout = 30 * time.Second
 	// streamEvery throttles progressive updates of a streamed answer.
@@ -75,6 +77,7 @@ type Server struct {
 	limiter  *rateLimiter
 	allow    map[string]bool
 	feedback *feedbackLog
+	gate     *bodyGate // bounds request bodies read before their signature is checked
 
 	idMu sync.Mutex
 	id   *identity
@@ -139,6 +142,7 @@ func New(cfg Config, ans bot.Answerer, rw bot.Rewriter, s retrieval.Searcher, lo
 		answers:     newTTLCache[*storedAnswer](answerTTL, answerMax),
 		limiter:     newRateLimiter(cfg.RatePerUser, cfg.RateWindow),
 		feedback:    &feedbackLog{path: cfg.FeedbackLog},
+		gate:        newBodyGate(maxBodyReads, maxBufferedBytes),
 		streamEvery: streamEvery,
 	}
 	if len(cfg.AllowChannels) > 0 {
@@ -147,6 +151,7 @@ func New(cfg Config, ans bot.Answerer, rw bot.Rewriter, s retrieval.Searcher, lo
 			srv.allow[c] = true
 		}
 	}
+	m.set.NewGauge(`newsdesk_slack_http_body_reads`, func() float64 { return float64(srv.gate.reading()) })
 	srv.workCtx, srv.workCancel = context.WithCancel(context.Background())
 	srv.mux = srv.routes()
 	return srv, nil
@@ -200,11 +205,14 @@ func (s *Server) Run(ctx context.Context) error {
 		}
 		s.addr.Store(ln.Addr().String())
 		srv = &http.Server{
-			Handler:           s.mux,
-			ReadHeaderTimeout: 10 * time.Second,
-			ReadTimeout:       30 * time.Second,
+			Handler: s.mux,
+			// Slack's requests are small and quick: a slow sender holds a
+			// body-read slot (see bodyGate) for at most ReadTimeout.
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       15 * time.Second,
 			WriteTimeout:      30 * time.Second,
 			IdleTimeout:       2 * time.Minute,
+			MaxHeaderBytes:    maxHeaderBytes,
 		}
 		if s.cfg.SigningSecret == "" {
 			s.log.Warn("slack: SLACK_SIGNING_SECRET not set: /slack/* HTTP routes will answer 401")
