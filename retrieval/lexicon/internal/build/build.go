@@ -266,8 +266,9 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 }
 
 // MaxHyponyms bounds how general a hypernym may be: "strike" (a work
-// stoppage, 9 kinds) relates to "walkout", "person" (hundreds) relates to
-// nothing.
+// stoppage, with few kinds) relates to "walkout", "person" (hundreds)
+// relates to none of them. Hypernyms are about 40% of the table (1.16 MB
+// with them, 0.69 MB without); 0 leaves them out.
 const MaxHyponyms = 20
 
 func hyponyms(ss *wordnet.Synset) int {
