@@ -5,8 +5,9 @@
 //
 // Keys and related terms are in the project's term space (retrieval.Term:
 // Snowball stems with the project's folding), so a question's term is
-// looked up as it is: Related(retrieval.Term("captured")) gives "seiz",
-// "take", "took", ...
+// looked up as it is: Related(retrieval.Term("withdrew")) gives
+// "withdraw" (an inflection), then "reced", "retir", "retreat", ...
+// (synonyms), and Phrases gives "draw back", "pul back", ...
 //
 // The table (lexicon.bin.zst) is generated from Debian's wordnet-base
 // package by go generate; see internal/build for what it holds and
@@ -42,16 +43,19 @@ const (
 	// "fell" and "fall", "children" and "child"), which Snowball does not
 	// stem together.
 	Inflection Kind = 1 + iota
-	// Synonym: another lemma of a synset among the key's first senses
-	// ("seize" of "capture"), with that lemma's irregular forms.
+	// Synonym: another lemma of a synset among the first three senses of
+	// either word ("seize" of "capture"), with that lemma's irregular
+	// forms ("took" of "occupy").
 	Synonym
 	// Derived: a derivationally related form ("employer" of "employ",
 	// "owner" of "own") where the stems differ.
 	Derived
 	// Entailment: what a verb entails or causes ("die" of "kill").
 	Entailment
-	// Hypernym: a lemma of the direct hypernym of a noun's first sense
-	// ("strike" of "walkout").
+	// Hypernym: a lemma of the direct hypernym of a noun's first sense,
+	// or the reverse ("strike" of "walkout" and "walkout" of "strike"),
+	// where the hypernym has at most 20 direct hyponyms ("person" has
+	// hundreds and relates to none of them).
 	Hypernym
 	maxKind = Hypernym
 )
@@ -90,9 +94,9 @@ func Phrases(term string) []Rel {
 	return phrase.collect()
 }
 
-// Relation reports how b relates to a (both project terms), if it does. It
-// does not allocate. Relations are mostly but not always symmetric: a
-// walkout's hypernym is a strike, not the other way round.
+// Relation reports how b relates to a (both project terms, b may be a
+// phrase), if it does. It does not allocate. Every relation is stored both
+// ways, but a pair related in two ways may give a different kind each way.
 func Relation(a, b string) (Kind, bool) {
 	one, phrase := load().lookup(a)
 	for _, l := range [2]relList{one, phrase} {

@@ -255,3 +255,12 @@ func BenchmarkRelation(b *testing.B) {
 		i++
 	}
 }
+
+func TestKindString(t *testing.T) {
+	if got := Synonym.String(); got != "synonym" {
+		t.Errorf("Synonym.String() = %q", got)
+	}
+	if got := Kind(9).String(); got != "Kind(9)" {
+		t.Errorf("Kind(9).String() = %q", got)
+	}
+}

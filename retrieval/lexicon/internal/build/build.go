@@ -2,6 +2,19 @@
 // lexicon embeds. It is used by the generator (go generate) and by
 // lexicon's tests, which check that the embedded table is what the
 // current analyzer would build.
+//
+// For every lemma of WordNet's index, per part of speech, its first
+// Senses senses that have a tag count (WordNet lists senses most frequent
+// first) give: the synset's other lemmas (Synonym), the lemmas its
+// derivation pointers reach (Derived), for verbs the synsets it entails
+// or causes (Entailment), and for a noun's first sense the direct
+// hypernym if that has at most MaxHyponyms hyponyms (Hypernym). The
+// irregular forms of the *.exc files relate to their bases (Inflection),
+// take their bases' relations, and come along with a related base. Every
+// lemma is mapped with retrieval.Analyze to the project's terms; proper
+// nouns (capitalised lemmas), stop words and self relations are left out,
+// and every relation is stored both ways. Each key keeps its closest
+// kind for each related term.
 package build
 
 import (
@@ -266,8 +279,9 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 }
 
 // MaxHyponyms bounds how general a hypernym may be: "strike" (a work
-// stoppage, 9 kinds) relates to "walkout", "person" (hundreds) relates to
-// nothing.
+// stoppage, with few kinds) relates to "walkout", "person" (hundreds)
+// relates to none of them. Hypernyms are about 40% of the table (1.16 MB
+// with them, 0.69 MB without); 0 leaves them out.
 const MaxHyponyms = 20
 
 func hyponyms(ss *wordnet.Synset) int {
