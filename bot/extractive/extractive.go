@@ -106,7 +106,9 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// A question for a figure is answered only by sentences that
 		// give one: "at 7 p.m." is no answer to "how many attended".
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
-			return len(c.qty.nums) == 0 || !c.qty.near(&qa) || qa.money && !reMoney.MatchString(c.sent.Text)
+			// A typed form ("61-year-old" for "how old") is its own
+			// evidence; other figures must stand near the question's words.
+			return len(c.qty.nums) == 0 || qa.atype == aAny && !c.qty.near(&qa) || qa.money && !reMoney.MatchString(c.sent.Text)
 		})
 	}
 	if qa.atype != aAny {

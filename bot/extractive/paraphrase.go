@@ -26,7 +26,7 @@ const (
 
 // Per-kind caps: relations come most frequent sense first, and the long
 // tail of a common word's senses is noise ("line" is also a "melody").
-var kindCap = map[lexicon.Kind]int{lexicon.Inflection: 4, lexicon.Synonym: 8, lexicon.Derived: 4, lexicon.Entailment: 2}
+var kindCap = map[lexicon.Kind]int{lexicon.Inflection: 4, lexicon.Synonym: 4, lexicon.Derived: 4, lexicon.Entailment: 2}
 
 var kindWeight = map[lexicon.Kind]float64{lexicon.Inflection: inflectionWeight, lexicon.Synonym: synonymWeight,
 	lexicon.Derived: derivedWeight, lexicon.Entailment: entailmentWeight}

@@ -136,6 +136,10 @@ var synonyms = [][]string{
 	{"large", "big", "size", "population"},
 	{"minister", "ministry"},
 	{"defense", "defence"},
+	// "own" is a stop word of the index ("their own"), so WordNet's
+	// table, built on the same analysis, cannot relate it.
+	{"own", "owns", "owned", "owner", "owners", "ownership", "belong", "belonged", "belongs", "property"},
+	{"fund", "funded", "funding", "funds", "pay", "paid", "pays", "paying", "finance", "financed", "grant", "bankroll"},
 }
 
 var synIndex = func() map[string][]string {
