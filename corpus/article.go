@@ -28,6 +28,9 @@
 //     paragraph per block element; title, byline, publication time and
 //     site name come from the page metadata, the URL from
 //     <link rel="canonical"> or og:url. Legacy charsets are decoded.
+//     Markup nested deeper than MaxHTMLDepth is flattened (its text kept),
+//     a page nested more than 512 elements deep is rejected, and a page
+//     whose extraction takes longer than DefaultExtractTimeout is skipped.
 //   - .json (one object or an array of objects) and .jsonl (one object per
 //     line): fields id, title, url, source, byline (or author), published
 //     (or date) and the text in body, text or content (the first non-empty;

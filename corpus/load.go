@@ -1,6 +1,7 @@
 package corpus
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -10,11 +11,20 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 )
 
 // MaxFileSize is the largest file the loaders read; bigger files are
 // skipped with a warning.
 const MaxFileSize = 20 << 20
+
+// LoadOptions tune LoadPathContext. The zero value is the default.
+type LoadOptions struct {
+	// ExtractTimeout bounds the text extraction of one HTML page; a page
+	// that takes longer is skipped with a warning. 0 means
+	// DefaultExtractTimeout.
+	ExtractTimeout time.Duration
+}
 
 // LoadFS loads every supported file below root in fsys (root may also name
 // a single file) and returns the articles sorted by ID.
@@ -26,12 +36,16 @@ const MaxFileSize = 20 << 20
 // README.md files are ignored silently. err is non-nil only when root
 // itself cannot be read; an empty directory gives no articles and no error.
 func LoadFS(fsys fs.FS, root string) (articles []Article, warnings []error, err error) {
-	return loadFS(fsys, root, func(p string) string { return p })
+	return loadFS(context.Background(), LoadOptions{}, fsys, root, func(p string) string { return p })
 }
 
 // LoadDir loads every supported file below the directory dir (see LoadFS).
 // Article.Path and warnings name files by their path below dir.
 func LoadDir(dir string) ([]Article, []error, error) {
+	return loadDir(context.Background(), LoadOptions{}, dir)
+}
+
+func loadDir(ctx context.Context, opt LoadOptions, dir string) ([]Article, []error, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", dir, err)
@@ -39,7 +53,7 @@ func LoadDir(dir string) ([]Article, []error, error) {
 	if !st.IsDir() {
 		return nil, nil, fmt.Errorf("load %s: not a directory", dir)
 	}
-	return loadFS(os.DirFS(dir), ".", func(p string) string {
+	return loadFS(ctx, opt, os.DirFS(dir), ".", func(p string) string {
 		return filepath.Join(dir, filepath.FromSlash(p))
 	})
 }
@@ -48,12 +62,18 @@ func LoadDir(dir string) ([]Article, []error, error) {
 // named explicitly, an unsupported extension or a file that cannot be
 // parsed at all is an error, not a warning.
 func LoadPath(p string) ([]Article, []error, error) {
+	return LoadPathContext(context.Background(), p, LoadOptions{})
+}
+
+// LoadPathContext is LoadPath that stops when ctx is done: it then returns
+// an error wrapping ctx.Err(). opt bounds the work spent on one file.
+func LoadPathContext(ctx context.Context, p string, opt LoadOptions) ([]Article, []error, error) {
 	st, err := os.Stat(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
 	if st.IsDir() {
-		return LoadDir(p)
+		return loadDir(ctx, opt, p)
 	}
 	if st.Size() > MaxFileSize {
 		return nil, nil, fmt.Errorf("load %s: file is larger than %d bytes", p, MaxFileSize)
@@ -62,7 +82,7 @@ func LoadPath(p string) ([]Article, []error, error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
-	arts, warns, err := parse(p, data)
+	arts, warns, err := parse(ctx, opt, p, data)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
@@ -76,7 +96,7 @@ func LoadPath(p string) ([]Article, []error, error) {
 
 // loadFS walks root; display turns an fs path into the path shown in
 // Article.Path and warnings.
-func loadFS(fsys fs.FS, root string, display func(string) string) ([]Article, []error, error) {
+func loadFS(ctx context.Context, opt LoadOptions, fsys fs.FS, root string, display func(string) string) ([]Article, []error, error) {
 	st, err := fs.Stat(fsys, root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", display(root), err)
@@ -84,9 +104,15 @@ func loadFS(fsys fs.FS, root string, display func(string) string) ([]Article, []
 	var arts []Article
 	var warns []error
 	if !st.IsDir() {
-		arts, warns = loadFile(fsys, root, display(root))
+		arts, warns, err = loadFile(ctx, opt, fsys, root, display(root))
+		if err != nil {
+			return nil, nil, fmt.Errorf("load %s: %w", display(root), err)
+		}
 	} else {
 		err = fs.WalkDir(fsys, root, func(p string, d fs.DirEntry, err error) error {
+			if cerr := ctx.Err(); cerr != nil {
+				return cerr
+			}
 			if err != nil {
 				if p == root {
 					return err
@@ -106,7 +132,10 @@ func loadFS(fsys fs.FS, root string, display func(string) string) ([]Article, []
 			if d.IsDir() {
 				return nil
 			}
-			a, w := loadFile(fsys, p, display(p))
+			a, w, err := loadFile(ctx, opt, fsys, p, display(p))
+			if err != nil {
+				return err
+			}
 			arts = append(arts, a...)
 			warns = append(warns, w...)
 			return nil
@@ -126,23 +155,27 @@ func ignored(name string) bool {
 	return strings.HasPrefix(name, ".") || strings.EqualFold(name, "README.md")
 }
 
-// loadFile reads and parses one file, turning every problem into a warning.
-func loadFile(fsys fs.FS, p, shown string) ([]Article, []error) {
+// loadFile reads and parses one file, turning every problem into a
+// warning. Its error is non-nil only when ctx is done.
+func loadFile(ctx context.Context, opt LoadOptions, fsys fs.FS, p, shown string) ([]Article, []error, error) {
 	if _, ok := parsers[strings.ToLower(path.Ext(p))]; !ok {
-		return nil, []error{fmt.Errorf("load %s: %w", shown, ErrUnsupported)}
+		return nil, []error{fmt.Errorf("load %s: %w", shown, ErrUnsupported)}, nil
 	}
 	data, err := readLimited(fsys, p)
 	if err != nil {
-		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}
+		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}, nil
 	}
-	arts, warns, err := parse(shown, data)
+	arts, warns, err := parse(ctx, opt, shown, data)
+	if cerr := ctx.Err(); cerr != nil {
+		return nil, nil, cerr
+	}
 	if err != nil {
-		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}
+		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}, nil
 	}
 	for i, w := range warns {
 		warns[i] = fmt.Errorf("load %s: %w", shown, w)
 	}
-	return arts, warns
+	return arts, warns, nil
 }
 
 // readLimited reads a regular file of at most MaxFileSize bytes.

@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path"
@@ -33,8 +34,9 @@ var ErrUnsupported = errors.New("skipped unsupported file")
 // Clean). It returns the articles it could load; err reports every problem
 // found, wrapped with name, and may be non-nil alongside articles when only
 // part of the file was bad (a malformed JSONL line, an entry without body).
+// HTML extraction is bounded by DefaultExtractTimeout.
 func Parse(name string, data []byte) ([]Article, error) {
-	arts, warns, err := parse(name, data)
+	arts, warns, err := parse(context.Background(), LoadOptions{}, name, data)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
@@ -46,14 +48,25 @@ func Parse(name string, data []byte) ([]Article, error) {
 
 // parse is Parse with warnings (problems that did not stop the file from
 // loading) kept apart from the fatal error. Neither is wrapped with name.
-func parse(name string, data []byte) ([]Article, []error, error) {
+// HTML extraction stops when ctx is done or opt.ExtractTimeout has passed.
+func parse(ctx context.Context, opt LoadOptions, name string, data []byte) ([]Article, []error, error) {
 	ext := strings.ToLower(path.Ext(name))
 	p, ok := parsers[ext]
 	if !ok {
 		return nil, nil, ErrUnsupported
 	}
-	text, warn := toUTF8(data, ext == ".html" || ext == ".htm")
-	arts, warns, err := p(name, text)
+	isHTML := ext == ".html" || ext == ".htm"
+	text, warn := toUTF8(data, isHTML)
+	var (
+		arts  []Article
+		warns []error
+		err   error
+	)
+	if isHTML {
+		arts, warns, err = parseHTMLBounded(ctx, opt.ExtractTimeout, name, text)
+	} else {
+		arts, warns, err = p(name, text)
+	}
 	if err != nil {
 		return nil, nil, err
 	}

@@ -59,9 +59,12 @@ Environment:
 			}
 			continue
 		}
-		arts, warns, err := corpus.LoadPath(p)
+		arts, warns, err := corpus.LoadPathContext(ctx, p, corpus.LoadOptions{})
 		logWarnings(logger, warns)
 		warnings += len(warns)
+		if ctx.Err() != nil {
+			return fmt.Errorf("ingest %s: %w", p, ctx.Err())
+		}
 		if err != nil {
 			warnings++
 			logger.Warn("skipped", "path", p, "err", err)
