@@ -42,6 +42,9 @@
 // duplicate IDs (the later file loses) and articles left without text
 // after Clean are skipped with a warning, never silently. Text that is not
 // valid UTF-8 is decoded as Windows-1252 or repaired, with a warning.
+// Only regular files are read: FIFOs, devices and sockets are skipped with
+// a warning (opened without blocking, their mode and size checked before
+// any byte is read).
 //
 // The embedded default corpus (Default) holds five reports of 10 September
 // 2022 as .md files: the original text unchanged below front matter that

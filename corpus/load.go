@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -36,7 +37,7 @@ type LoadOptions struct {
 // README.md files are ignored silently. err is non-nil only when root
 // itself cannot be read; an empty directory gives no articles and no error.
 func LoadFS(fsys fs.FS, root string) (articles []Article, warnings []error, err error) {
-	return loadFS(context.Background(), LoadOptions{}, fsys, root, func(p string) string { return p })
+	return loadFS(context.Background(), LoadOptions{}, fsys, fsys.Open, root, func(p string) string { return p })
 }
 
 // LoadDir loads every supported file below the directory dir (see LoadFS).
@@ -53,9 +54,19 @@ func loadDir(ctx context.Context, opt LoadOptions, dir string) ([]Article, []err
 	if !st.IsDir() {
 		return nil, nil, fmt.Errorf("load %s: not a directory", dir)
 	}
-	return loadFS(ctx, opt, os.DirFS(dir), ".", func(p string) string {
+	open := func(p string) (fs.File, error) {
+		return openNonblock(filepath.Join(dir, filepath.FromSlash(p)))
+	}
+	return loadFS(ctx, opt, os.DirFS(dir), open, ".", func(p string) string {
 		return filepath.Join(dir, filepath.FromSlash(p))
 	})
+}
+
+// openNonblock opens a file for reading without blocking: opening a FIFO
+// for reading would otherwise wait for a writer forever. Callers check
+// the opened file's mode.
+func openNonblock(name string) (fs.File, error) {
+	return os.OpenFile(name, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 }
 
 // LoadPath loads a directory (as LoadDir) or a single file. For a file
@@ -75,10 +86,7 @@ func LoadPathContext(ctx context.Context, p string, opt LoadOptions) ([]Article,
 	if st.IsDir() {
 		return loadDir(ctx, opt, p)
 	}
-	if st.Size() > MaxFileSize {
-		return nil, nil, fmt.Errorf("load %s: file is larger than %d bytes", p, MaxFileSize)
-	}
-	data, err := os.ReadFile(p)
+	data, err := readLimited(openNonblock, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
@@ -94,9 +102,9 @@ func LoadPathContext(ctx context.Context, p string, opt LoadOptions) ([]Article,
 	return arts, append(warns, dupWarns...), nil
 }
 
-// loadFS walks root; display turns an fs path into the path shown in
-// Article.Path and warnings.
-func loadFS(ctx context.Context, opt LoadOptions, fsys fs.FS, root string, display func(string) string) ([]Article, []error, error) {
+// loadFS walks root; open opens one of its files for reading; display
+// turns an fs path into the path shown in Article.Path and warnings.
+func loadFS(ctx context.Context, opt LoadOptions, fsys fs.FS, open func(string) (fs.File, error), root string, display func(string) string) ([]Article, []error, error) {
 	st, err := fs.Stat(fsys, root)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", display(root), err)
@@ -104,7 +112,7 @@ func loadFS(ctx context.Context, opt LoadOptions, fsys fs.FS, root string, displ
 	var arts []Article
 	var warns []error
 	if !st.IsDir() {
-		arts, warns, err = loadFile(ctx, opt, fsys, root, display(root))
+		arts, warns, err = loadFile(ctx, opt, open, root, display(root))
 		if err != nil {
 			return nil, nil, fmt.Errorf("load %s: %w", display(root), err)
 		}
@@ -132,7 +140,13 @@ func loadFS(ctx context.Context, opt LoadOptions, fsys fs.FS, root string, displ
 			if d.IsDir() {
 				return nil
 			}
-			a, w, err := loadFile(ctx, opt, fsys, p, display(p))
+			if t := d.Type(); !t.IsRegular() && t&fs.ModeSymlink == 0 {
+				// A FIFO, device or socket: opening or reading it may
+				// block forever or never end.
+				warns = append(warns, fmt.Errorf("load %s: %w", display(p), errNotRegular))
+				return nil
+			}
+			a, w, err := loadFile(ctx, opt, open, p, display(p))
 			if err != nil {
 				return err
 			}
@@ -157,11 +171,11 @@ func ignored(name string) bool {
 
 // loadFile reads and parses one file, turning every problem into a
 // warning. Its error is non-nil only when ctx is done.
-func loadFile(ctx context.Context, opt LoadOptions, fsys fs.FS, p, shown string) ([]Article, []error, error) {
+func loadFile(ctx context.Context, opt LoadOptions, open func(string) (fs.File, error), p, shown string) ([]Article, []error, error) {
 	if _, ok := parsers[strings.ToLower(path.Ext(p))]; !ok {
 		return nil, []error{fmt.Errorf("load %s: %w", shown, ErrUnsupported)}, nil
 	}
-	data, err := readLimited(fsys, p)
+	data, err := readLimited(open, p)
 	if err != nil {
 		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}, nil
 	}
@@ -178,9 +192,14 @@ func loadFile(ctx context.Context, opt LoadOptions, fsys fs.FS, p, shown string)
 	return arts, warns, nil
 }
 
-// readLimited reads a regular file of at most MaxFileSize bytes.
-func readLimited(fsys fs.FS, p string) ([]byte, error) {
-	f, err := fsys.Open(p)
+// errNotRegular is the warning for FIFOs, devices, sockets and the like.
+var errNotRegular = errors.New("not a regular file; skipped")
+
+// readLimited reads a regular file of at most MaxFileSize bytes. The mode
+// and size are checked on the opened file, before reading, so a file
+// swapped for a FIFO or device after a directory listing is still refused.
+func readLimited(open func(string) (fs.File, error), p string) ([]byte, error) {
+	f, err := open(p)
 	if err != nil {
 		return nil, err
 	}
@@ -190,7 +209,7 @@ func readLimited(fsys fs.FS, p string) ([]byte, error) {
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, errors.New("not a regular file; skipped")
+		return nil, errNotRegular
 	}
 	if st.Size() > MaxFileSize {
 		return nil, fmt.Errorf("file is larger than %d bytes; skipped", MaxFileSize)
