@@ -69,7 +69,7 @@ const DateLayout = "2006-01-02"
 type Article struct {
 	ID        string    // stable: front-matter id, else the file name stem
 	Title     string    // headline; may be empty
-	URL       string    // canonical link; empty when unknown (never invented)
+	URL       string    // canonical absolute http(s) link; empty when unknown (never invented, other schemes dropped at load)
 	Source    string    // outlet, e.g. "Time"; may be empty
 	Byline    string    // author(s); may be empty
 	Published time.Time // zero when unknown

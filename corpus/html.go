@@ -243,11 +243,15 @@ func hasToken(list, tok string) bool {
 	return false
 }
 
-// absoluteHTTP returns s when it is an absolute http or https URL.
+// absoluteHTTP returns s, trimmed, when it is an absolute http or https
+// URL with a host and no control characters or spaces, else "".
 func absoluteHTTP(s string) string {
 	s = strings.TrimSpace(s)
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return ""
+	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
 		return ""
 	}
 	return s

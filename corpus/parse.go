@@ -70,10 +70,30 @@ func parse(ctx context.Context, opt LoadOptions, name string, data []byte) ([]Ar
 	if err != nil {
 		return nil, nil, err
 	}
+	for i := range arts {
+		if u := arts[i].URL; u != "" {
+			arts[i].URL = absoluteHTTP(u)
+			if arts[i].URL == "" {
+				// javascript:, data:, file: or relative: never a link.
+				warns = append(warns, fmt.Errorf("article %s: url %q is not an absolute http(s) URL; dropped", arts[i].ID, clip(u, 60)))
+			}
+		}
+	}
 	if warn != nil {
 		warns = append([]error{warn}, warns...)
 	}
 	return arts, warns, nil
+}
+
+// clip shortens s to at most n runes for a message.
+func clip(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }
 
 // stem is the file name without directory and extension.
