@@ -17,8 +17,11 @@ type Linker struct {
 // the article URL with a #:~:text= fragment that jumps to the quote; else
 // PublicURL/articles/{id}#p{para}; else the stable reference
 // "newsdesk:{id}#p{para}" that the REPL can open.
+//
+// Only an absolute http(s) article URL is used: any other (javascript:,
+// data:, a relative path) is ignored, whatever the loader let through.
 func (l Linker) Link(articleURL, id string, para int, quote string) string {
-	if articleURL != "" {
+	if IsWebURL(articleURL) {
 		base := articleURL
 		if i := strings.Index(base, "#"); i >= 0 {
 			base = base[:i]
@@ -29,6 +32,16 @@ func (l Linker) Link(articleURL, id string, para int, quote string) string {
 		return fmt.Sprintf("%s/articles/%s#p%d", strings.TrimRight(l.PublicURL, "/"), url.PathEscape(id), para)
 	}
 	return fmt.Sprintf("newsdesk:%s#p%d", id, para)
+}
+
+// IsWebURL reports whether s is an absolute http or https URL with a host
+// and without spaces or control characters.
+func IsWebURL(s string) bool {
+	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return false
+	}
+	u, err := url.Parse(s)
+	return err == nil && (strings.EqualFold(u.Scheme, "http") || strings.EqualFold(u.Scheme, "https")) && u.Host != ""
 }
 
 // TextFragment encodes quote for a #:~:text= URL fragment. Long quotes use

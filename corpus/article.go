@@ -28,6 +28,9 @@
 //     paragraph per block element; title, byline, publication time and
 //     site name come from the page metadata, the URL from
 //     <link rel="canonical"> or og:url. Legacy charsets are decoded.
+//     Markup nested deeper than MaxHTMLDepth is flattened (its text kept),
+//     a page nested more than 512 elements deep is rejected, and a page
+//     whose extraction takes longer than DefaultExtractTimeout is skipped.
 //   - .json (one object or an array of objects) and .jsonl (one object per
 //     line): fields id, title, url, source, byline (or author), published
 //     (or date) and the text in body, text or content (the first non-empty;
@@ -39,6 +42,12 @@
 // duplicate IDs (the later file loses) and articles left without text
 // after Clean are skipped with a warning, never silently. Text that is not
 // valid UTF-8 is decoded as Windows-1252 or repaired, with a warning.
+// Only regular files are read: FIFOs, devices and sockets are skipped with
+// a warning (opened without blocking, their mode and size checked before
+// any byte is read). Symbolic links inside a directory are skipped unless
+// LoadOptions.FollowSymlinks, and even then are followed only to regular
+// files inside the same directory; nothing below /proc, /sys or /dev is
+// ever read.
 //
 // The embedded default corpus (Default) holds five reports of 10 September
 // 2022 as .md files: the original text unchanged below front matter that
@@ -60,7 +69,7 @@ const DateLayout = "2006-01-02"
 type Article struct {
 	ID        string    // stable: front-matter id, else the file name stem
 	Title     string    // headline; may be empty
-	URL       string    // canonical link; empty when unknown (never invented)
+	URL       string    // canonical absolute http(s) link; empty when unknown (never invented, other schemes dropped at load)
 	Source    string    // outlet, e.g. "Time"; may be empty
 	Byline    string    // author(s); may be empty
 	Published time.Time // zero when unknown

@@ -2,9 +2,11 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	readability "github.com/go-shiori/go-readability"
@@ -13,13 +15,74 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
+// DefaultExtractTimeout bounds the time spent extracting the text of one
+// HTML page (parsing plus go-readability); a page that takes longer is
+// skipped with a warning.
+const DefaultExtractTimeout = 15 * time.Second
+
+// MaxHTMLDepth is the element nesting depth handed to go-readability.
+// Elements nested deeper are flattened: their text is kept, one <p> per
+// paragraph, but not their structure, since readability's cost grows with
+// the depth of the tree. The HTML parser itself rejects pages nested more
+// than 512 elements deep.
+const MaxHTMLDepth = 128
+
+// htmlExtract extracts the articles of one HTML page; a variable so tests
+// can stand in a slow extractor.
+var htmlExtract = parseHTMLFile
+
+// parseHTMLBounded runs htmlExtract with a deadline of timeout (0 means
+// DefaultExtractTimeout) and returns early when ctx is done. A page that
+// runs out of time is an error ("took longer than ..."); its extraction
+// goroutine is abandoned and finishes on its own, since readability has no
+// way to be stopped.
+func parseHTMLBounded(ctx context.Context, timeout time.Duration, name, text string) ([]Article, []error, error) {
+	if timeout <= 0 {
+		timeout = DefaultExtractTimeout
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, nil, err
+	}
+	type result struct {
+		arts  []Article
+		warns []error
+		err   error
+	}
+	extract := htmlExtract
+	done := make(chan result, 1)
+	go func() {
+		var r result
+		defer func() {
+			if p := recover(); p != nil {
+				r = result{err: fmt.Errorf("extract article text: HTML parser failed: %v", p)}
+			}
+			done <- r
+		}()
+		r.arts, r.warns, r.err = extract(name, text)
+	}()
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	select {
+	case r := <-done:
+		return r.arts, r.warns, r.err
+	case <-timer.C:
+		return nil, nil, fmt.Errorf("extract article text: took longer than %s; skipped", timeout)
+	case <-ctx.Done():
+		return nil, nil, ctx.Err()
+	}
+}
+
 // parseHTMLFile extracts the main article text of a web page with
 // go-readability. Title, byline, publication time and site name come from
-// its result; the URL from <link rel="canonical"> or og:url.
+// its result; the URL from <link rel="canonical"> or og:url. The tree is
+// flattened below MaxHTMLDepth first.
 func parseHTMLFile(name, text string) (arts []Article, warns []error, err error) {
 	doc, err := html.Parse(strings.NewReader(text))
 	if err != nil {
-		return nil, nil, fmt.Errorf("parse HTML: %w", err)
+		return nil, nil, fmt.Errorf("parse HTML: %w; skipped", err)
+	}
+	if clipDepth(doc, MaxHTMLDepth) {
+		warns = append(warns, fmt.Errorf("HTML nested more than %d elements deep; the deeper markup was flattened", MaxHTMLDepth))
 	}
 	canonical := canonicalURL(doc)
 	var pageURL *url.URL
@@ -58,7 +121,62 @@ func parseHTMLFile(name, text string) (arts []Article, warns []error, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	return []Article{a}, nil, nil
+	return []Article{a}, warns, nil
+}
+
+// clipDepth flattens every element at depth max (the document node is
+// depth 0) that has element children: its children are replaced by one
+// <p> per paragraph of their text. It reports whether it changed doc.
+func clipDepth(doc *html.Node, max int) bool {
+	clipped := false
+	// An explicit stack: the tree may be hundreds of levels deep.
+	type item struct {
+		n     *html.Node
+		depth int
+	}
+	stack := []item{{doc, 0}}
+	for len(stack) > 0 {
+		it := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		if it.depth >= max && hasElementChild(it.n) {
+			flatten(it.n)
+			clipped = true
+			continue
+		}
+		for c := it.n.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type == html.ElementNode {
+				stack = append(stack, item{c, it.depth + 1})
+			}
+		}
+	}
+	return clipped
+}
+
+func hasElementChild(n *html.Node) bool {
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		if c.Type == html.ElementNode {
+			return true
+		}
+	}
+	return false
+}
+
+// flatten replaces n's children with one <p> per paragraph of their text.
+func flatten(n *html.Node) {
+	var paras []string
+	if !skippedElements[n.DataAtom] {
+		paras = htmlParagraphs(&html.Node{Type: html.DocumentNode, FirstChild: n.FirstChild})
+	}
+	for c := n.FirstChild; c != nil; {
+		next := c.NextSibling
+		n.RemoveChild(c)
+		c = next
+	}
+	for _, p := range paras {
+		el := &html.Node{Type: html.ElementNode, Data: "p", DataAtom: atom.P}
+		el.AppendChild(&html.Node{Type: html.TextNode, Data: p})
+		n.AppendChild(el)
+	}
 }
 
 // readDocument runs readability, turning a panic in the third-party parser
@@ -125,11 +243,15 @@ func hasToken(list, tok string) bool {
 	return false
 }
 
-// absoluteHTTP returns s when it is an absolute http or https URL.
+// absoluteHTTP returns s, trimmed, when it is an absolute http or https
+// URL with a host and no control characters or spaces, else "".
 func absoluteHTTP(s string) string {
 	s = strings.TrimSpace(s)
+	if strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f || (r >= 0x80 && r < 0xa0) }) {
+		return ""
+	}
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if err != nil || (!strings.EqualFold(u.Scheme, "http") && !strings.EqualFold(u.Scheme, "https")) || u.Host == "" {
 		return ""
 	}
 	return s

@@ -305,3 +305,29 @@ func TestDefaultDropsOnlyBoilerplate(t *testing.T) {
 		}
 	}
 }
+
+func TestLoadDropsNonWebURLs(t *testing.T) {
+	fsys := fstest.MapFS{
+		"a.json": {Data: []byte(`[{"id":"js","url":"javascript:alert(1)","body":"Body one."},` +
+			`{"id":"data","url":" data:text/html,x","body":"Body two."},` +
+			`{"id":"web","url":" https://example.com/story ","body":"Body three."}]`)},
+		"b.md": {Data: []byte("---\nid: md\nurl: JAVASCRIPT:alert(2)\n---\nBody four.\n")},
+		"c.md": {Data: []byte("---\nid: rel\nurl: /news/1\n---\nBody five.\n")},
+	}
+	arts, warns, err := LoadFS(fsys, ".")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range arts {
+		want := ""
+		if a.ID == "web" {
+			want = "https://example.com/story"
+		}
+		if a.URL != want {
+			t.Errorf("%s: URL = %q, want %q", a.ID, a.URL, want)
+		}
+	}
+	if w := warningsText(warns); strings.Count(w, "not an absolute http(s) URL") != 4 {
+		t.Errorf("warnings = %q; want the four dropped URLs reported", w)
+	}
+}

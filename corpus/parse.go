@@ -2,6 +2,7 @@ package corpus
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"path"
@@ -33,8 +34,9 @@ var ErrUnsupported = errors.New("skipped unsupported file")
 // Clean). It returns the articles it could load; err reports every problem
 // found, wrapped with name, and may be non-nil alongside articles when only
 // part of the file was bad (a malformed JSONL line, an entry without body).
+// HTML extraction is bounded by DefaultExtractTimeout.
 func Parse(name string, data []byte) ([]Article, error) {
-	arts, warns, err := parse(name, data)
+	arts, warns, err := parse(context.Background(), LoadOptions{}, name, data)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", name, err)
 	}
@@ -46,21 +48,52 @@ func Parse(name string, data []byte) ([]Article, error) {
 
 // parse is Parse with warnings (problems that did not stop the file from
 // loading) kept apart from the fatal error. Neither is wrapped with name.
-func parse(name string, data []byte) ([]Article, []error, error) {
+// HTML extraction stops when ctx is done or opt.ExtractTimeout has passed.
+func parse(ctx context.Context, opt LoadOptions, name string, data []byte) ([]Article, []error, error) {
 	ext := strings.ToLower(path.Ext(name))
 	p, ok := parsers[ext]
 	if !ok {
 		return nil, nil, ErrUnsupported
 	}
-	text, warn := toUTF8(data, ext == ".html" || ext == ".htm")
-	arts, warns, err := p(name, text)
+	isHTML := ext == ".html" || ext == ".htm"
+	text, warn := toUTF8(data, isHTML)
+	var (
+		arts  []Article
+		warns []error
+		err   error
+	)
+	if isHTML {
+		arts, warns, err = parseHTMLBounded(ctx, opt.ExtractTimeout, name, text)
+	} else {
+		arts, warns, err = p(name, text)
+	}
 	if err != nil {
 		return nil, nil, err
+	}
+	for i := range arts {
+		if u := arts[i].URL; u != "" {
+			arts[i].URL = absoluteHTTP(u)
+			if arts[i].URL == "" {
+				// javascript:, data:, file: or relative: never a link.
+				warns = append(warns, fmt.Errorf("article %s: url %q is not an absolute http(s) URL; dropped", arts[i].ID, clip(u, 60)))
+			}
+		}
 	}
 	if warn != nil {
 		warns = append([]error{warn}, warns...)
 	}
 	return arts, warns, nil
+}
+
+// clip shortens s to at most n runes for a message.
+func clip(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i] + "…"
+		}
+		n--
+	}
+	return s
 }
 
 // stem is the file name without directory and extension.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/newsdesk/newsdesk/corpus"
 )
 
 // options are the flags shared by the subcommands; each subcommand
@@ -18,6 +20,8 @@ type options struct {
 	json     bool   // --json
 	verbose  bool   // -v, --verbose
 	http     string // --http ADDR (serve)
+
+	followSymlinks bool // --follow-symlinks
 
 	// set records which flags were given on the command line, so that
 	// flags override the environment only when present.
@@ -45,6 +49,16 @@ func newFlagSet(name, usage, extra string) *flagSet {
 
 func (fs *flagSet) corpusFlag() {
 	fs.StringVar(&fs.opts.corpus, "corpus", "", "answer from exactly the articles in `DIR` (default $NEWSDESK_CORPUS)")
+	fs.symlinksFlag()
+}
+
+func (fs *flagSet) symlinksFlag() {
+	fs.BoolVar(&fs.opts.followSymlinks, "follow-symlinks", false, "follow symbolic links inside a directory, to files inside that same directory only (links leading out of it, links to directories and anything under /proc, /sys or /dev are never read)")
+}
+
+// loadOptions are the corpus loader options of the flags.
+func (o *options) loadOptions() corpus.LoadOptions {
+	return corpus.LoadOptions{FollowSymlinks: o.followSymlinks}
 }
 
 func (fs *flagSet) indexFlag() {

@@ -17,7 +17,10 @@ Usage: newsdesk ingest [flags] PATH...
 Loads article files and directories (searched recursively) and adds them
 to the index: new articles are embedded, changed ones (same id) replaced,
 unchanged ones skipped. Files that cannot be loaded are reported on stderr
-and skipped; the rest are ingested. It is an error if no article loads.`, `
+and skipped; the rest are ingested. It is an error if no article loads.
+Only regular files are read. Symbolic links inside a directory are skipped
+(see --follow-symlinks); a PATH that is itself a link is followed. Nothing
+under /proc, /sys or /dev is ever read.`, `
 Examples:
   newsdesk ingest ./articles
   newsdesk ingest story1.html story2.md ./archive/2024
@@ -31,6 +34,7 @@ Environment:
   NEWSDESK_LOG_LEVEL   debug, info, warn (default) or error`)
 	fset.indexFlag()
 	fset.embedderFlag()
+	fset.symlinksFlag()
 	fset.verboseFlag()
 	paths, err := fset.parse(args, e.stdout)
 	if err != nil {
@@ -59,9 +63,12 @@ Environment:
 			}
 			continue
 		}
-		arts, warns, err := corpus.LoadPath(p)
+		arts, warns, err := corpus.LoadPathContext(ctx, p, o.loadOptions())
 		logWarnings(logger, warns)
 		warnings += len(warns)
+		if ctx.Err() != nil {
+			return fmt.Errorf("ingest %s: %w", p, ctx.Err())
+		}
 		if err != nil {
 			warnings++
 			logger.Warn("skipped", "path", p, "err", err)

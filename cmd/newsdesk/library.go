@@ -62,7 +62,7 @@ func loadLibrary(ctx context.Context, e *env, o *options, logger *slog.Logger) (
 		// Load before opening the index: a typo in DIR should not cost an
 		// index directory.
 		var err error
-		articles, err = loadCorpusDir(corpusDir, logger)
+		articles, err = loadCorpusDir(ctx, corpusDir, o.loadOptions(), logger)
 		if err != nil {
 			return nil, err
 		}
@@ -119,14 +119,14 @@ func loadLibrary(ctx context.Context, e *env, o *options, logger *slog.Logger) (
 
 // loadCorpusDir loads the articles of a --corpus directory (or file).
 // Loader warnings are logged; no loadable article is an error.
-func loadCorpusDir(dir string, logger *slog.Logger) ([]corpus.Article, error) {
+func loadCorpusDir(ctx context.Context, dir string, opt corpus.LoadOptions, logger *slog.Logger) ([]corpus.Article, error) {
 	if _, err := os.Stat(dir); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			return nil, fmt.Errorf("corpus %s: no such directory", dir)
 		}
 		return nil, fmt.Errorf("corpus %s: %w", dir, err)
 	}
-	articles, warns, err := corpus.LoadPath(dir)
+	articles, warns, err := corpus.LoadPathContext(ctx, dir, opt)
 	logWarnings(logger, warns)
 	if err != nil {
 		return nil, fmt.Errorf("corpus %s: %w", dir, err)

@@ -139,7 +139,7 @@ func writeArticle(w io.Writer, a *corpus.Article, t openTarget, st articleStyle)
 	}
 	meta = append(meta, "id "+a.ID)
 	fmt.Fprintln(w, style(st.color, ansiDim, strings.Join(meta, " · ")))
-	if a.URL != "" {
+	if bot.IsWebURL(a.URL) {
 		fmt.Fprintln(w, hyperlink(st.links, a.URL, a.URL))
 	}
 	fmt.Fprintln(w)
