@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"golang.org/x/sync/singleflight"
+
 	"github.com/newsdesk/newsdesk/bot"
 	"math"
 	"regexp"
@@ -32,8 +34,9 @@ type Extractive struct {
 	// MaxQuotes caps the quotes in an answer (default 4).
 	MaxQuotes int
 
-	mu    sync.Mutex
-	cache map[*corpus.Article]*analysis // keyed by pointer: an index update makes new articles
+	mu     sync.Mutex
+	cache  map[*corpus.Article]*analysis // keyed by pointer: an index update makes new articles
+	flight singleflight.Group
 }
 
 // New returns an extractive answerer over s.
@@ -345,24 +348,19 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			continue
 		}
 		an := e.analysis(a)
-		sents := an.sents
-		for i, s := range sents {
-			abs := a.ParagraphOffset(s.Para) + s.Start
-			if abs < h.Chunk.Start || abs >= h.Chunk.End {
-				continue
-			}
+		// The chunk's sentences, found by binary search: a long article
+		// is never walked whole for one chunk.
+		lo, _ := slices.BinarySearch(an.abs, h.Chunk.Start)
+		for i := lo; i < len(an.sents) && an.abs[i] < h.Chunk.End; i++ {
+			s, abs := an.sents[i], an.abs[i]
 			k := key{a.ID, abs}
 			if c := seen[k]; c != nil {
 				continue
 			}
+			info := an.at(i)
 			c := &candidate{art: a, sent: s, abs: abs, rank: 1 / float64(rank+1)}
-			c.speaker = an.speakers[i]
-			c.terms = an.terms[i]
-			c.sorted = an.sorted[i]
-			c.sigs = an.sigs[i]
-			c.qty = an.qty[i]
-			ctxTerms := an.ctx[i]
-			c.coverage, c.score = score(qa, c, ctxTerms, total, s.Para)
+			c.speaker, c.terms, c.sorted, c.sigs, c.qty = info.speaker, info.terms, info.sorted, info.sigs, info.qty
+			c.coverage, c.score = score(qa, c, info.ctx, total, s.Para)
 			seen[k] = c
 			out = append(out, c)
 		}
@@ -381,15 +379,29 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 }
 
 // analysis is what the answerer derives from an article's text, cached
-// because the same articles come back question after question.
+// because the same articles come back question after question. Only the
+// sentence split is done for the whole article; what is derived from a
+// sentence (terms, speaker, figures) is computed when a question first
+// reaches it, so the cost of a question does not grow with the length of
+// the articles it touches.
 type analysis struct {
-	sents    []corpus.Sentence
-	speakers []string
-	terms    []map[string]bool
-	sorted   [][]string
-	sigs     []map[string]bool
-	ctx      []map[string]bool // terms of the two sentences before, and the speaker
-	qty      []quantities
+	sents []corpus.Sentence
+	abs   []int // byte offset of each sentence in the article's Text()
+
+	mu   sync.Mutex
+	info []*sentInfo // nil until computed
+}
+
+// sentInfo is what the answerer derives from one sentence.
+type sentInfo struct {
+	speaker  string
+	spoken   bool // speaker computed
+	terms    map[string]bool
+	sorted   []string
+	sigs     map[string]bool
+	ctx      map[string]bool // terms of the two sentences before, and the speaker
+	qty      quantities
+	computed bool
 }
 
 // maxCached bounds the analysis cache; past it the cache starts afresh.
@@ -402,33 +414,116 @@ func (e *Extractive) analysis(a *corpus.Article) *analysis {
 	if ok {
 		return an
 	}
-	an = &analysis{sents: quoteSpans(a, a.Sentences())}
+	// Concurrent first questions about one article share one split.
+	v, _, _ := e.flight.Do(fmt.Sprintf("%p", a), func() (any, error) {
+		e.mu.Lock()
+		an, ok := e.cache[a]
+		e.mu.Unlock()
+		if ok {
+			return an, nil
+		}
+		an = newAnalysis(a)
+		e.mu.Lock()
+		if e.cache == nil || len(e.cache) >= maxCached {
+			e.cache = make(map[*corpus.Article]*analysis)
+		}
+		e.cache[a] = an
+		e.mu.Unlock()
+		return an, nil
+	})
+	return v.(*analysis)
+}
 
-	an.speakers = speakers(an.sents)
+func newAnalysis(a *corpus.Article) *analysis {
+	an := &analysis{sents: quoteSpans(a, a.Sentences())}
+	an.abs = make([]int, len(an.sents))
+	off, para := 0, 0
 	for i, s := range an.sents {
-		ts := termSet(s.Text)
-		an.terms = append(an.terms, ts)
-		keys := make([]string, 0, len(ts))
-		for t := range ts {
-			keys = append(keys, t)
+		for para < s.Para {
+			off += len(a.Paragraphs[para]) + 2
+			para++
 		}
-		slices.Sort(keys)
-		an.sorted = append(an.sorted, keys)
-		an.sigs = append(an.sigs, sigSet(s.Text))
-		var prev []string
-		for j := max(0, i-2); j < i; j++ {
-			prev = append(prev, an.sents[j].Text)
-		}
-		an.ctx = append(an.ctx, termSet(strings.Join(prev, " ")+" "+an.speakers[i]))
-		an.qty = append(an.qty, quantitiesOf(s.Text))
+		an.abs[i] = off + s.Start
 	}
-	e.mu.Lock()
-	if e.cache == nil || len(e.cache) >= maxCached {
-		e.cache = make(map[*corpus.Article]*analysis)
-	}
-	e.cache[a] = an
-	e.mu.Unlock()
+	an.info = make([]*sentInfo, len(an.sents))
 	return an
+}
+
+// at returns sentence i's derived data, computing it on first use.
+func (an *analysis) at(i int) *sentInfo {
+	an.mu.Lock()
+	defer an.mu.Unlock()
+	return an.compute(i)
+}
+
+func (an *analysis) slot(i int) *sentInfo {
+	if an.info[i] == nil {
+		an.info[i] = &sentInfo{}
+	}
+	return an.info[i]
+}
+
+// speakerAt attributes sentence i; a quotation that continues the one
+// before it without naming anyone ("“One line will fall.”") keeps that
+// one's speaker. an.mu is held.
+func (an *analysis) speakerAt(i int) string {
+	si := an.slot(i)
+	if si.spoken {
+		return si.speaker
+	}
+	s := an.sents[i]
+	// Two sentences back for a pronoun's antecedent; further back only to
+	// complete a surname into the full name used earlier.
+	var prev []string
+	for j := max(0, i-maxNameLookback); j < i; j++ {
+		prev = append(prev, an.sents[j].Text)
+	}
+	sp := speakerOf(s.Text, prev)
+	if sp == "" && i > 0 && s.Para-an.sents[i-1].Para <= 1 &&
+		(strings.HasPrefix(s.Text, "“") || strings.HasPrefix(s.Text, "\"")) {
+		// Bounded: a run of continued quotations ends at the paragraph
+		// break or a sentence that names its speaker.
+		sp = an.speakerAt(i - 1)
+	}
+	si.speaker, si.spoken = sp, true
+	return sp
+}
+
+func (an *analysis) compute(i int) *sentInfo {
+	si := an.slot(i)
+	if si.computed {
+		return si
+	}
+	s := an.sents[i]
+	sp := an.speakerAt(i)
+	ts := termSet(s.Text)
+	keys := make([]string, 0, len(ts))
+	for t := range ts {
+		keys = append(keys, t)
+	}
+	slices.Sort(keys)
+	var prev []string
+	for j := max(0, i-2); j < i; j++ {
+		prev = append(prev, an.sents[j].Text)
+	}
+	si.terms, si.sorted, si.sigs = ts, keys, sigSet(s.Text)
+	si.ctx = termSet(strings.Join(prev, " ") + " " + sp)
+	si.qty = quantitiesOf(s.Text)
+	si.computed = true
+	return si
+}
+
+// computed counts the sentences whose data has been derived (tests).
+func (an *analysis) computed() int {
+	an.mu.Lock()
+	defer an.mu.Unlock()
+	n := 0
+	for _, si := range an.info {
+		if si != nil && si.computed {
+			n++
+		}
+	}
+	return n
 }
 
 // corroborate rewards sentences that other outlets carry too (syndicated
@@ -517,27 +612,6 @@ func quoteSpans(a *corpus.Article, sents []corpus.Sentence) []corpus.Sentence {
 			}
 		}
 		out = append(out, s)
-	}
-	return out
-}
-
-// speakers attributes every sentence; a quotation that continues the one
-// before it without naming anyone ("“One line will fall.”") keeps that
-// one's speaker.
-func speakers(sents []corpus.Sentence) []string {
-	out := make([]string, len(sents))
-	for i, s := range sents {
-		// Two sentences back for a pronoun's antecedent; further back
-		// only to complete a surname into the full name used earlier.
-		var prev []string
-		for j := max(0, i-maxNameLookback); j < i; j++ {
-			prev = append(prev, sents[j].Text)
-		}
-		out[i] = speakerOf(s.Text, prev)
-		if out[i] == "" && i > 0 && out[i-1] != "" && sents[i].Para-sents[i-1].Para <= 1 &&
-			(strings.HasPrefix(s.Text, "“") || strings.HasPrefix(s.Text, "\"")) {
-			out[i] = out[i-1]
-		}
 	}
 	return out
 }

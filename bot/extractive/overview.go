@@ -135,11 +135,15 @@ func plural(n int, one, many string) string {
 func (e *Extractive) leadOf(a *corpus.Article) *candidate {
 	an := e.analysis(a)
 	for i, s := range an.sents {
-		if s.Para > 2 || len(s.Text) < 60 {
+		if s.Para > 2 {
+			break
+		}
+		if len(s.Text) < 60 {
 			continue
 		}
-		return &candidate{art: a, sent: s, abs: a.ParagraphOffset(s.Para) + s.Start, speaker: an.speakers[i],
-			terms: an.terms[i], sorted: an.sorted[i], sigs: an.sigs[i], qty: an.qty[i], coverage: 1, namesOK: true}
+		in := an.at(i)
+		return &candidate{art: a, sent: s, abs: an.abs[i], speaker: in.speaker,
+			terms: in.terms, sorted: in.sorted, sigs: in.sigs, qty: in.qty, coverage: 1, namesOK: true}
 	}
 	return nil
 }
