@@ -82,6 +82,18 @@ var accPool sync.Pool
 
 // search returns up to k documents for the query terms, best first.
 func (x *bm25) search(terms []WeightedTerm, k int, alive func(int32) bool) []scored {
+	groups := make([][]WeightedTerm, len(terms))
+	for i, t := range terms {
+		groups[i] = []WeightedTerm{t}
+	}
+	return x.searchGroups(groups, k, alive)
+}
+
+// searchGroups returns up to k documents for groups of alternative terms,
+// best first: a document earns, for each group, the best of its members'
+// weighted BM25 scores (Lucene's synonym-query idea), so that a word with
+// many paraphrases does not outweigh a word with none.
+func (x *bm25) searchGroups(groups [][]WeightedTerm, k int, alive func(int32) bool) []scored {
 	if x.live == 0 || k <= 0 {
 		return nil
 	}
@@ -100,26 +112,45 @@ func (x *bm25) search(terms []WeightedTerm, k int, alive func(int32) bool) []sco
 		accPool.Put(acc)
 	}()
 	var touched []int32
-	seen := make(map[string]bool, len(terms))
-	for _, wt := range terms {
-		t := wt.Term
-		if seen[t] || wt.Weight <= 0 {
-			continue
+	seen := make(map[string]bool)
+	norm := bm25K1 * (1 - bm25B)
+	per := bm25K1 * bm25B / avg
+	for _, g := range groups {
+		var best map[int32]float32 // per document, the group's best member
+		if len(g) > 1 {
+			best = make(map[int32]float32)
 		}
-		seen[t] = true
-		ps := x.postings[t]
-		if len(ps) == 0 {
-			continue
-		}
-		idf := x.idf(t) * wt.Weight
-		norm := bm25K1 * (1 - bm25B)
-		per := bm25K1 * bm25B / avg
-		for _, p := range ps {
-			tf := float64(p.tf)
-			if scores[p.doc] == 0 {
-				touched = append(touched, p.doc)
+		for _, wt := range g {
+			t := wt.Term
+			if seen[t] || wt.Weight <= 0 {
+				continue
 			}
-			scores[p.doc] += float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
+			seen[t] = true
+			ps := x.postings[t]
+			if len(ps) == 0 {
+				continue
+			}
+			idf := x.idf(t) * wt.Weight
+			for _, p := range ps {
+				tf := float64(p.tf)
+				s := float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
+				if best != nil {
+					if s > best[p.doc] {
+						best[p.doc] = s
+					}
+					continue
+				}
+				if scores[p.doc] == 0 {
+					touched = append(touched, p.doc)
+				}
+				scores[p.doc] += s
+			}
+		}
+		for d, s := range best {
+			if scores[d] == 0 {
+				touched = append(touched, d)
+			}
+			scores[d] += s
 		}
 	}
 	// Keep the k best in a min-heap.

@@ -453,8 +453,12 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		return nil, nil
 	}
 	terms := q.Terms
-	if terms == nil {
+	if terms == nil && q.Groups == nil {
 		terms = weighted(Terms(q.Text))
+	}
+	groups := slices.Clone(q.Groups)
+	for _, t := range terms {
+		groups = append(groups, []WeightedTerm{t})
 	}
 	qv, err := ix.opts.Embedder.Embed(ctx, []string{q.Text})
 	if err != nil {
@@ -483,7 +487,7 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 	if len(qv) == 1 && len(qv[0]) == ix.dim {
 		wg.Go(func() { vres, verr = ix.vec.query(ctx, qv[0], candidates) })
 	}
-	lres := ix.lex.search(terms, candidates, nil)
+	lres := ix.lex.searchGroups(groups, candidates, nil)
 	wg.Wait()
 	if verr != nil {
 		return nil, fmt.Errorf("vector search: %w", verr)
@@ -512,10 +516,43 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		}
 		return cmp.Compare(a.Chunk.ID, b.Chunk.ID)
 	})
-	if len(hits) > k {
-		hits = hits[:k]
+	return headsKept(hits, k), nil
+}
+
+// headsKept cuts the fused ranking to k hits, keeping the top of each
+// ranking in: RRF rewards agreement, so a chunk that one ranking puts
+// first and the other misses entirely (a paraphrase the vectors do not
+// see, a name the words do not match) would otherwise lose to chunks both
+// rank middling. The first k/4 of each ranking are always kept.
+func headsKept(hits []Hit, k int) []Hit {
+	if len(hits) <= k {
+		return hits
 	}
-	return hits, nil
+	head := max(1, k/4)
+	keep := make([]bool, len(hits))
+	n := 0
+	for i, h := range hits {
+		if (h.LexRank > 0 && h.LexRank <= head) || (h.VecRank > 0 && h.VecRank <= head) {
+			keep[i] = true
+			n++
+		}
+	}
+	for i := range hits {
+		if n >= k {
+			break
+		}
+		if !keep[i] {
+			keep[i] = true
+			n++
+		}
+	}
+	out := hits[:0:0]
+	for i, h := range hits {
+		if keep[i] {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Articles implements Searcher.

@@ -22,6 +22,10 @@ type Query struct {
 	Text string
 	// Terms are the BM25 terms; nil means Terms(Text), each at weight 1.
 	Terms []WeightedTerm
+	// Groups are sets of alternatives (a word, its spellings and
+	// paraphrases): a chunk earns the best of each group, not the sum.
+	// They are searched beside Terms.
+	Groups [][]WeightedTerm
 }
 
 // QuerySearcher is implemented by searchers that take weighted queries.

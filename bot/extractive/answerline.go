@@ -42,7 +42,11 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 	}
 	var items []lineItem
 	for i, c := range picked {
-		if c.coverage < itemCoverage*picked[0].coverage || !c.namesOK {
+		minItem := itemCoverage
+		if qa.atype != aAny {
+			minItem = formItemCoverage // the form already says it is the same kind of figure
+		}
+		if c.coverage < minItem*picked[0].coverage || !c.namesOK {
 			continue // a weaker quote: context, not a second answer
 		}
 		it := lineItem{via: c.art.SourceName(), n: i + 1}
@@ -95,7 +99,10 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 
 // itemCoverage is how close to the best quote's coverage another quote
 // must come for its value to count as a second answer.
-const itemCoverage = 0.8
+const itemCoverage = 0.7
+
+// formItemCoverage is itemCoverage for answers of a required form.
+const formItemCoverage = 0.6
 
 // confidentCoverage is how much of the question the best sentence must
 // cover for a clause of it to be offered as the answer.
@@ -211,7 +218,10 @@ func figureOf(c *candidate, qa *query) (string, string) {
 	// The unit or counted noun after it: up to three words, adjacent.
 	for k := n + 1; k < len(c.qty.terms) && k <= n+3; k++ {
 		ws := c.qty.starts[k]
-		if ws < end || strings.TrimLeft(s[end:ws], " -") != "" {
+		if ws < end {
+			continue // a part of the word already taken ("2,000sq": "2000", "sq")
+		}
+		if strings.TrimLeft(s[end:ws], " -") != "" {
 			break
 		}
 		w := wordAt(s, ws)
@@ -285,8 +295,30 @@ func attributionOf(c *candidate) string {
 			return n
 		}
 	}
+	// "It estimated that ...": the organisation the sentence before
+	// named first.
+	if rePronounClaim.MatchString(s) && c.prev != "" {
+		first := ""
+		for _, m := range reAgent.FindAllString(c.prev, -1) {
+			n := cleanOrg(m)
+			if n == "" || isDateline(m, len(m)) || strings.HasSuffix(n, "-based") {
+				continue
+			}
+			if strings.Contains(n, " ") {
+				return n // a name of several words: "the Institute for the Study of War"
+			}
+			if first == "" {
+				first = n
+			}
+		}
+		if first != "" {
+			return first
+		}
+	}
 	return ""
 }
+
+var rePronounClaim = regexp.MustCompile(`^(?:It|They|The (?:group|agency|institute|think tank|ministry|company|report))\s+(?:estimated|estimates|said|says|reported|reports|claimed|claims|put|puts|calculated|counted|found)\b`)
 
 // cleanOrg trims a subject phrase to a name or an organisation.
 func cleanOrg(s string) string {
@@ -301,11 +333,25 @@ func cleanOrg(s string) string {
 	if len(f) == 0 {
 		return ""
 	}
+	if len(f) > 2 && isDemonym(f[0]) {
+		f = f[1:] // "Ukrainian President Volodymyr Zelenskyy"
+	}
 	r, _ := utf8.DecodeRuneInString(f[0])
 	if !unicode.IsUpper(r) {
 		return ""
 	}
 	return strings.Join(f, " ")
+}
+
+// isDemonym reports whether a capitalised word reads as a nationality
+// ("Ukrainian", "Chinese", "British"): a description, not a name.
+func isDemonym(w string) bool {
+	for _, s := range []string{"ian", "ean", "ese", "ish", "ic"} {
+		if len(w) > len(s)+2 && strings.HasSuffix(w, s) {
+			return true
+		}
+	}
+	return false
 }
 
 func dateOf(s string) string {

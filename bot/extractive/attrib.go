@@ -53,7 +53,11 @@ func hasQuotation(s string) bool {
 // It returns "" when the sentence quotes nobody or the speaker is unclear.
 func speakerOf(s string, prev []string) string {
 	if !hasQuotation(s) {
-		return ""
+		// Reported speech: "Ukraine's forces have liberated about
+		// 2,000sq km ..., he said." names its speaker at the end.
+		if !reTrailingSaid.MatchString(s) {
+			return ""
+		}
 	}
 	outside := unquoted(s)
 	if m := reNameVerb.FindStringSubmatch(outside); m != nil {
@@ -97,6 +101,10 @@ func namesSpeaker(quote, speaker string) bool {
 	f := strings.Fields(speaker)
 	return strings.Contains(unquoted(quote), f[len(f)-1])
 }
+
+// reTrailingSaid matches reported speech attributed at its end: ", he
+// said.", ", said Igor Girkin.", ", Girkin told reporters."
+var reTrailingSaid = regexp.MustCompile(`,\s+(?:(?:he|she|they)\s+(?:` + speechVerbs + `)|(?:` + speechVerbs + `)\s+\p{Lu}[\p{L}’'\-]+|` + titleAbbr + `\p{Lu}[\p{L}’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]+){0,3}\s+(?:` + speechVerbs + `))\b[^,;]{0,60}[.!]?$`)
 
 // subjectSpeaker is the name that a speech verb attributes words to in s
 // ("Novak told reporters ...", "Igor Girkin, a former commander, said"),

@@ -51,7 +51,7 @@ func answerType(lq string) atype {
 var (
 	reAge      = regexp.MustCompile(`(?i)\b\d{1,3}-year-old\b|\baged \d{1,3}\b|\b\d{1,3} years? old\b|\bage of \d{1,3}\b|\b[A-Z][a-z]+, \d{1,3}, |\b(?:in (?:his|her|their) )?(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties|\d0s)\b`)
 	reDistance = regexp.MustCompile(`(?i)\d[\d,.]*\s*(?:-\s*)?(?:km|kms|kilomet(?:re|er)s?|mi|miles?|met(?:re|er)s?|m|yards?|feet|ft)\b(?:[^²2]|$)|\b(?:kilomet(?:re|er)s?|miles?) (?:from|away|north|south|east|west)`)
-	reArea     = regexp.MustCompile(`(?i)\b(?:sq|square)\s*(?:km|kilomet|mi|miles?|met)|km²|km2\b|\bhectares?\b|\bacres?\b`)
+	reArea     = regexp.MustCompile(`(?i)(?:\d|\b)(?:sq|square)\.?\s*(?:km|kilomet|mi|miles?|met)|km²|km2\b|\bhectares?\b|\bacres?\b`)
 	rePercent  = regexp.MustCompile(`(?i)%|\bper ?cent\b|\bpercentage points?\b`)
 	reDayForm  = regexp.MustCompile(`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December|yesterday|today|tonight|overnight)\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}\b|\b\d{4}-\d\d-\d\d\b`)
 	reClockish = regexp.MustCompile(`(?i)\b(?:midnight|noon|midday|dawn|dusk|daybreak|morning|afternoon|evening|overnight|tonight)\b`)
@@ -109,3 +109,17 @@ func isAtypeWord(w string, t atype) bool {
 	}
 	return false
 }
+
+// formTerms are words that a sentence of the answer's form usually has;
+// retrieval looks for them too, at a low weight, so that the passages
+// holding such an answer are among those read.
+var formTerms = map[atype][]string{
+	aAge:      {"year", "old", "aged"},
+	aDistance: {"km", "kilometre", "mile", "metre"},
+	aPercent:  {"percent"},
+	aArea:     {"square", "km", "mile", "hectare", "acre"},
+	aCause:    {"caused", "because", "blamed", "triggered"},
+}
+
+// formSearchWeight is the retrieval weight of formTerms.
+const formSearchWeight = 0.3

@@ -66,3 +66,41 @@ func TestDebugNear(t *testing.T) {
 	fmt.Println(qq.terms, qq.nums)
 	fmt.Println(qq.nearest(&qa))
 }
+
+func TestDebugFiltered(t *testing.T) {
+	q := os.Getenv("QX")
+	if q == "" {
+		t.Skip()
+	}
+	ix := devIndex(t)
+	e := New(ix, bot.Linker{})
+	qa := analyze(q, ix)
+	hits, _ := e.retrieve(context.Background(), &qa)
+	promoteNames(&qa, hits)
+	fmt.Println("atype", qa.atype, "names", qa.names, "hits", len(hits))
+	for _, c := range e.candidates(hits, &qa) {
+		if hasForm(c.sent.Text, qa.atype) {
+			fmt.Printf("%.3f cov=%.2f nums=%d near=%v | %s\n", c.score, c.coverage, len(c.qty.nums), c.qty.near(&qa), c.sent.Text)
+		}
+	}
+}
+
+func TestDebugHits(t *testing.T) {
+	q := os.Getenv("QH")
+	if q == "" {
+		t.Skip()
+	}
+	ix := devIndex(t)
+	e := New(ix, bot.Linker{})
+	qa := analyze(q, ix)
+	e.Passages = 100
+	hits, _ := e.retrieve(context.Background(), &qa)
+	for i, h := range hits {
+		if strings.Contains(h.Chunk.Text, os.Getenv("GREP")) {
+			fmt.Printf("%d %s lex=%d vec=%d %.60q\n", i, h.Chunk.ID, h.LexRank, h.VecRank, h.Chunk.Text)
+		}
+	}
+	for _, tm := range qa.terms {
+		fmt.Println(tm.term, tm.alt, tm.unseen, tm.weight)
+	}
+}

@@ -64,6 +64,7 @@ type candidate struct {
 	sent     corpus.Sentence
 	abs      int // byte offset in art.Text()
 	speaker  string
+	prev     string // the sentence before, in the same or the previous paragraph
 	terms    map[string]bool
 	sorted   []string // terms, sorted, for fast overlap
 	sigs     map[string]bool
@@ -186,6 +187,7 @@ func promoteNames(qa *query, hits []retrieval.Hit) {
 	for i := range qa.terms {
 		if caps[i] > 0 && caps[i] > lower[i] {
 			qa.terms[i].name = true
+			qa.terms[i].extra = append(qa.terms[i].extra, demonyms(qa.terms[i].term)...)
 			qa.names = append(qa.names, written[i])
 		}
 	}
@@ -219,7 +221,7 @@ func (e *Extractive) cite(ans *bot.Answer, picked []*candidate) {
 // paraphrase half.
 const (
 	spellSearchWeight = 0.9
-	altSearchWeight   = 0.5
+	altSearchWeight   = 0.8 // times the paraphrase's own weight
 )
 
 // retrieve searches for the question's terms, their spellings and
@@ -232,40 +234,52 @@ func (e *Extractive) retrieve(ctx context.Context, qa *query) ([]retrieval.Hit, 
 	}
 	qs, ok := e.search.(retrieval.QuerySearcher)
 	if !ok {
-		return e.search.Search(ctx, text, e.Passages)
+		return e.search.Search(ctx, text, e.passages(qa))
 	}
-	var terms []retrieval.WeightedTerm
-	seen := map[string]bool{}
-	add := func(t string, w float64) {
-		if t != "" && !seen[t] {
-			seen[t] = true
-			terms = append(terms, retrieval.WeightedTerm{Term: t, Weight: w})
-		}
-	}
+	// One group a question word: the word, its spellings, its
+	// paraphrases; a chunk earns the best of them.
+	var groups [][]retrieval.WeightedTerm
 	for _, t := range qa.terms {
+		var g []retrieval.WeightedTerm
 		if !t.unseen {
-			add(t.term, 1)
+			g = append(g, retrieval.WeightedTerm{Term: t.term, Weight: 1})
+		}
+		for _, s := range t.spell {
+			g = append(g, retrieval.WeightedTerm{Term: s, Weight: spellSearchWeight})
+		}
+		for _, p := range slices.Concat(t.paraphrases(), t.extra) {
+			g = append(g, retrieval.WeightedTerm{Term: p.term, Weight: altSearchWeight * p.weight})
+		}
+		if len(g) > 0 {
+			groups = append(groups, g)
 		}
 		for _, p := range t.phrase {
-			add(p, 1)
-		}
-	}
-	for _, t := range qa.terms {
-		for _, s := range t.spell {
-			add(s, spellSearchWeight)
-		}
-	}
-	for _, t := range qa.terms {
-		for _, a := range t.alt {
-			add(a, altSearchWeight)
+			groups = append(groups, []retrieval.WeightedTerm{{Term: p, Weight: 1}})
 		}
 	}
 	for _, x := range qa.expand {
 		for _, t := range retrieval.Terms(x) {
-			add(t, 1)
+			groups = append(groups, []retrieval.WeightedTerm{{Term: t, Weight: 1}})
 		}
 	}
-	return qs.SearchQuery(ctx, retrieval.Query{Text: text, Terms: terms}, e.Passages)
+	var form []retrieval.WeightedTerm
+	for _, w := range formTerms[qa.atype] {
+		form = append(form, retrieval.WeightedTerm{Term: retrieval.Term(w), Weight: formSearchWeight})
+	}
+	if len(form) > 0 {
+		groups = append(groups, form)
+	}
+	return qs.SearchQuery(ctx, retrieval.Query{Text: text, Groups: groups}, e.passages(qa))
+}
+
+// passages is how many chunks to read for qa: twice as many when the
+// answer must take a form (a figure, an age, a day), since most passages
+// will not have it.
+func (e *Extractive) passages(qa *query) int {
+	if qa.atype != aAny || qa.kind == qNumber {
+		return 2 * e.Passages
+	}
+	return e.Passages
 }
 
 func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
@@ -360,6 +374,9 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			info := an.at(i)
 			c := &candidate{art: a, sent: s, abs: abs, rank: 1 / float64(rank+1)}
 			c.speaker, c.terms, c.sorted, c.sigs, c.qty = info.speaker, info.terms, info.sorted, info.sigs, info.qty
+			if i > 0 && s.Para-an.sents[i-1].Para <= 1 {
+				c.prev = an.sents[i-1].Text
+			}
 			c.coverage, c.score = score(qa, c, info.ctx, total, s.Para)
 			seen[k] = c
 			out = append(out, c)
@@ -671,12 +688,13 @@ func score(qa *query, c *candidate, ctxTerms map[string]bool, total float64, par
 			}
 
 		default:
-			for _, p := range paraphrasesOf(t.term) {
-				if c.terms[p.term] {
-					got += p.weight * t.weight
-					break
+			best := 0.0
+			for _, p := range slices.Concat(t.paraphrases(), t.extra) {
+				if c.terms[p.term] && p.weight > best {
+					best = p.weight
 				}
 			}
+			got += best * t.weight
 		}
 	}
 	// The sentence before lends its words only to a sentence that leans
@@ -773,6 +791,12 @@ func kindBonus(qa *query, c *candidate) float64 {
 			return 0.12 // "on Friday", "last week"
 		}
 		return -0.05
+	case qWhich:
+		// "Which weapons": a sentence that names one (a capitalised
+		// word the question does not have) near the word asked about.
+		if len(qa.head) > 0 && namesNear(text, qa) {
+			return 0.2
+		}
 	case qWhere:
 		for _, cue := range []string{"located", "north", "south", "east", "west", "near", "border", " km", "miles", "kilomet", "region", "province"} {
 			if strings.Contains(lower, cue) {
@@ -939,6 +963,24 @@ func hasNumber(s string) bool {
 	for _, w := range []string{"hundred", "thousand", "million", "billion", "dozen"} {
 		if strings.Contains(strings.ToLower(s), w) {
 			return true
+		}
+	}
+	return false
+}
+
+// namesNear reports whether s has a capitalised word the question does
+// not, within four words of the head noun of a which-question.
+func namesNear(s string, qa *query) bool {
+	toks := retrieval.Analyze(s)
+	for i, tk := range toks {
+		if !slices.Contains(qa.head, tk.Term) {
+			continue
+		}
+		for j := max(0, i-4); j <= min(len(toks)-1, i+4); j++ {
+			o := toks[j]
+			if o.Cap && o.Start > 0 && j != i && !qa.hasTerm(o.Term) && !notNames[wordAt(s, o.Start)] {
+				return true
+			}
 		}
 	}
 	return false

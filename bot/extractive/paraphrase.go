@@ -1,6 +1,7 @@
 package extractive
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/newsdesk/newsdesk/retrieval/lexicon"
@@ -47,19 +48,38 @@ func paraphrasesOf(term string) []paraphrase {
 	var out []paraphrase
 	seen := map[string]bool{term: true}
 	n := map[lexicon.Kind]int{}
-	for _, r := range lexicon.Related(term) {
-		w, ok := kindWeight[r.Kind]
-		if !ok || seen[r.Term] || n[r.Kind] >= kindCap[r.Kind] {
-			continue
+	add := func(rels []lexicon.Rel, scale float64) {
+		for _, r := range rels {
+			w, ok := kindWeight[r.Kind]
+			if !ok || seen[r.Term] || n[r.Kind] >= kindCap[r.Kind] {
+				continue
+			}
+			n[r.Kind]++
+			seen[r.Term] = true
+			out = append(out, paraphrase{r.Term, w * scale})
 		}
-		n[r.Kind]++
-		seen[r.Term] = true
-		out = append(out, paraphrase{r.Term, w})
 	}
+	rels := lexicon.Related(term)
+	add(rels, 1)
 	for _, t := range synIndex[term] {
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, paraphrase{t, newsroomWeight})
+		}
+	}
+	// An irregular form ("retaken") takes its base's relations ("retake":
+	// "recapture", "take") as well.
+	for _, r := range rels {
+		if r.Kind != lexicon.Inflection {
+			continue
+		}
+		n = map[lexicon.Kind]int{lexicon.Inflection: kindCap[lexicon.Inflection]}
+		add(lexicon.Related(r.Term), inflectionWeight)
+		for _, t := range synIndex[r.Term] {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, paraphrase{t, newsroomWeight * inflectionWeight})
+			}
 		}
 	}
 	paraCache.Store(term, out)
@@ -72,6 +92,43 @@ func paraphraseTerms(term string) []string {
 	out := make([]string, len(ps))
 	for i, p := range ps {
 		out[i] = p.term
+	}
+	return out
+}
+
+// compoundWeight is what a relation of a two-word WordNet lemma ("power
+// line") earns: its hypernyms are included ("cable"), since a compound is
+// narrow enough for its broader term to be a paraphrase.
+const compoundWeight = 0.6
+
+// compoundParaphrases returns the relations of the WordNet lemma made of
+// two adjacent question terms ("power line"), or nil.
+func compoundParaphrases(first, head string) []paraphrase {
+	var out []paraphrase
+	for _, r := range lexicon.Related(first + " " + head) {
+		if r.Term != head && r.Term != first {
+			out = append(out, paraphrase{r.Term, compoundWeight})
+		}
+	}
+	return out
+}
+
+// demonymSuffixes turn a place's term into its people's ("ukrain" ->
+// "ukrainian", "rusia" -> "rusian", "china" -> "chines").
+var demonymSuffixes = []string{"ian", "an", "n", "ean", "ese", "ish", "i"}
+
+// demonymWeight is what "Ukrainian" earns for "Ukraine", and back.
+const demonymWeight = 0.8
+
+// demonyms returns the terms of a place name's demonym and, for a
+// demonym, of its place: the same name in another form.
+func demonyms(term string) []paraphrase {
+	var out []paraphrase
+	for _, s := range demonymSuffixes {
+		out = append(out, paraphrase{term + s, demonymWeight})
+		if len(term) > len(s)+3 && strings.HasSuffix(term, s) {
+			out = append(out, paraphrase{strings.TrimSuffix(term, s), demonymWeight})
+		}
 	}
 	return out
 }

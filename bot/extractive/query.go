@@ -22,6 +22,7 @@ const (
 	qNumber // how many / how much / population / size / cost
 	qQuote  // what did X say
 	qDefine // who is X / what is X
+	qWhich  // which X: a named instance of X
 )
 
 // qterm is one weighted search term of a question.
@@ -31,6 +32,9 @@ type qterm struct {
 	weight float64
 	name   bool // a proper name in the question
 	alt    []string
+	// extra are the paraphrases of the two-word lemma this term ends
+	// ("power line"), beside those of the term itself.
+	extra []paraphrase
 	// spell are the archive's spellings of a word it never uses as
 	// typed ("reinforcments", "balakleya"), matched almost in full.
 	spell []string
@@ -63,6 +67,7 @@ type query struct {
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
 	predicate []string
 	define    []string // terms of the archive's name for an acronym the question asks about
+	head      []string // "which X": X's term and paraphrases
 }
 
 // recentCues ask for the newest figure when reports differ.
@@ -184,6 +189,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 		out.kind = qWhen
 	case strings.HasPrefix(lq, "where"):
 		out.kind = qWhere
+	case strings.HasPrefix(lq, "which "):
+		out.kind = qWhich
 	case strings.HasPrefix(lq, "why") || strings.Contains(lq, "reason"):
 		out.kind = qWhy
 	}
@@ -257,7 +264,18 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 		seen[tk.Term] = true
 		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: paraphraseTerms(tk.Term)}
+		if i > 0 && !retrieval.IsStopWord(toks[i-1].Word) && !t.name {
+			t.extra = compoundParaphrases(toks[i-1].Term, tk.Term)
+			for _, p := range t.extra {
+				t.alt = append(t.alt, p.term)
+			}
+		}
 		t.name = tk.Cap && i > 0
+		if t.name {
+			// A name has no paraphrases ("Biden" is no "bid"), only its
+			// other forms ("Ukraine", "Ukrainian").
+			t.alt, t.extra = nil, demonyms(tk.Term)
+		}
 		if acr, ok := spelled[i]; ok {
 			// "Federal Bureau of Investigation" where the archive
 			// writes "FBI": the acronym stands for every word of it.
@@ -321,6 +339,14 @@ func analyze(q string, stats retrieval.TermStats) query {
 				if ph := expandAcronym(stats, written); ph != "" {
 					out.define = retrieval.Terms(ph)
 				}
+			}
+		}
+	}
+	if out.kind == qWhich {
+		for _, tk := range toks[1:] {
+			if !retrieval.IsStopWord(tk.Word) && !tk.Cap {
+				out.head = append([]string{tk.Term}, paraphraseTerms(tk.Term)...)
+				break
 			}
 		}
 	}
@@ -388,6 +414,14 @@ func (qa *query) hasTerm(t string) bool {
 		}
 	}
 	return false
+}
+
+// paraphrases are t's WordNet and newsroom paraphrases; a name has none.
+func (t *qterm) paraphrases() []paraphrase {
+	if t.name && len(t.alt) == 0 {
+		return nil
+	}
+	return paraphrasesOf(t.term)
 }
 
 // unseenWords are the question's words that the archive never uses.
