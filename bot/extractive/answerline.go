@@ -388,7 +388,8 @@ func agentOf(c *candidate, qa *query) string {
 		if m[0] >= cut {
 			break
 		}
-		if n := cleanOrg(s[m[0]:m[1]]); n != "" && !inQuestion(n, qa) && !isDateline(s, m[1]) {
+		if n := cleanOrg(s[m[0]:m[1]]); n != "" && !inQuestion(n, qa) && !isDateline(s, m[1]) &&
+			!(isDemonym(n) && !strings.Contains(n, " ")) {
 			return n
 		}
 	}
@@ -415,7 +416,7 @@ func isDateline(s string, end int) bool {
 
 // reAgent matches a person or an organisation: capitalised words, maybe
 // with a possessive and an institution ("Russia’s defense ministry").
-var reAgent = regexp.MustCompile(`(?:` + titleAbbr + `\p{Lu}[\p{L}’'\-]+(?:\s+(?:of|for|the|de|van|von|al)?\s*\p{Lu}[\p{L}’'\-]+)*)(?:’s|'s)?(?:\s+(?:defen[cs]e|foreign|interior|health|finance|justice|transport|emergencies|emergency|armed|general)?\s*(?:ministry|military|army|forces|police|government|officials|office|agency|staff|council|commission|department|spokesman|spokeswoman|spokesperson))?`)
+var reAgent = regexp.MustCompile(`(?:` + titleAbbr + `\p{Lu}[\p{L}’'\-]+(?:\s+(?:(?:of|for|the|de|van|von|al|and)\s+){0,2}\p{Lu}[\p{L}’'\-]+)*)(?:’s|'s)?(?:\s+(?:defen[cs]e|foreign|interior|health|finance|justice|transport|emergencies|emergency|armed|general)?\s*(?:ministry|military|army|forces|police|government|officials|office|agency|staff|council|commission|department|spokesman|spokeswoman|spokesperson))?`)
 
 // inQuestion reports whether the question already names n: its last
 // word (a surname, the head of an organisation's name) is a question term.

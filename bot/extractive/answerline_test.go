@@ -1,0 +1,116 @@
+package extractive
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/bot"
+)
+
+// TestAnswerLineDev checks the answer line (the first line of the answer)
+// of the dev questions that have a short answer: every listed group must
+// appear in it, in one of its spellings.
+func TestAnswerLineDev(t *testing.T) {
+	want := map[string][][]string{
+		"dev01": {{"defense ministry", "defence ministry"}, {"Girkin"}},
+		"dev02": {{"27,000"}},
+		"dev03": {{"supply"}},
+		"dev04": {{"head of the Russian-appointed local government"}},
+		"dev08": {{"2,500"}},
+		"dev09": {{"Baerbock"}},
+		"n01":   {{"southwest"}},
+		"n02":   {{"Friday"}},
+		"n06":   {{"61"}},
+		"n07":   {{"second trip"}},
+		"n08":   {{"weapons"}},
+		"n09":   {{"Stoltenberg"}},
+		"n10":   {{"62"}},
+		"n11":   {{"five"}},
+		"n14":   {{"rebel leader"}},
+		"n15":   {{"Friday"}, {"Saturday"}},
+	}
+	ex := New(devIndex(t), bot.Linker{})
+	qs := append(loadQuestions(t, "testdata/dev.jsonl"), loadQuestions(t, "testdata/dev2.jsonl")...)
+	checked := 0
+	for _, q := range qs {
+		groups, ok := want[q.ID]
+		if !ok {
+			continue
+		}
+		checked++
+		a, err := ex.Answer(context.Background(), bot.Request{Question: q.Question})
+		if err != nil {
+			t.Fatal(err)
+		}
+		line, _, _ := strings.Cut(a.Text, "\n")
+		for _, g := range groups {
+			hit := false
+			for _, alt := range g {
+				hit = hit || strings.Contains(line, alt)
+			}
+			if !hit {
+				t.Errorf("%s %q: answer line %q lacks %q", q.ID, q.Question, line, g)
+			}
+		}
+	}
+	if checked != len(want) {
+		t.Fatalf("checked %d of %d questions", checked, len(want))
+	}
+}
+
+// TestAnswerLineFiguresDiffer: when the outlets give different figures
+// for the same quantity, the answer line lists them with who said them
+// and which outlet reported them.
+func TestAnswerLineFiguresDiffer(t *testing.T) {
+	ex := New(devIndex(t), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "how much territory has ukraine retaken"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(a.Text, "\n")
+	if !strings.HasPrefix(line, "Reports differ: ") {
+		t.Fatalf("answer line %q does not list differing figures", line)
+	}
+	figures := 0
+	for _, f := range []string{"390 square miles", "2,500", "2,000sq km", "1,000 square kilometers"} {
+		if strings.Contains(line, f) {
+			figures++
+		}
+	}
+	if figures < 3 || !strings.Contains(line, "Zelenskyy") || !strings.Contains(line, "Institute for the Study of War") {
+		t.Errorf("answer line %q: want three of the area figures, with Zelenskyy and the ISW as sources", line)
+	}
+	for _, bad := range []string{"towns", "hour"} {
+		if strings.Contains(line, bad) {
+			t.Errorf("answer line %q gives a figure that is not an area", line)
+		}
+	}
+}
+
+// TestAttributionTags: "…,” Zelenskyy said." carries no redundant speaker
+// tag, reported speech ending ", he said" is attributed to the person
+// named before, and a nationality is never a speaker.
+func TestAttributionTags(t *testing.T) {
+	ex := New(devIndex(t), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "what did zelensky say"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range a.Citations {
+		if c.Speaker != "" && namesSpeaker(c.Quote, c.Speaker) {
+			t.Errorf("[%d] %q repeats its speaker %q", c.N, c.Quote, c.Speaker)
+		}
+		if isDemonym(c.Speaker) {
+			t.Errorf("[%d] speaker %q is a nationality", c.N, c.Speaker)
+		}
+	}
+	if !strings.Contains(a.Text, "show its back") {
+		t.Errorf("lower-case zelensky lost the 'show its back' quote:\n%s", a.Text)
+	}
+	got := speakerOf("Ukraine’s armed forces have liberated about 2,000sq km of territory since a counter-offensive commenced, he said.",
+		[]string{"President Volodymyr Zelenskyy said the army was advancing."})
+	if !strings.Contains(got, "Zelenskyy") {
+		t.Errorf("reported speech ending ', he said' attributed to %q, want Zelenskyy", got)
+	}
+}
