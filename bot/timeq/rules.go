@@ -17,7 +17,7 @@ type tok struct {
 }
 
 func tokenize(q string) []tok {
-	var toks []tok
+	toks := make([]tok, 0, len(q)/5+1)
 	for i := 0; i < len(q); {
 		r, size := utf8.DecodeRuneInString(q[i:])
 		switch {
@@ -305,7 +305,7 @@ func (p *parser) core(i int, ctx, afterThe bool) (match, bool) {
 	if m, ok := p.ago(i); ok {
 		return m, true
 	}
-	if wd, ok := weekdays[w]; ok {
+	if wd, ok := weekdays[w]; ok && !namedDayWords[p.w(i-1)] {
 		return p.weekday(i+1, wd, false)
 	}
 	if m, ok := p.monthFirst(i, ctx); ok {
@@ -411,7 +411,8 @@ func (p *parser) this(i int) (match, bool) {
 		day := p.monday().AddDate(0, 0, isoIndex(wd))
 		return period(i+2, day, day.AddDate(0, 0, 1))
 	}
-	if m, ok := months[w]; ok {
+	if m, ok := months[w]; ok && m != time.May && len(w) >= 4 {
+		// Not "this may be".
 		first := p.date(d.Year(), m, 1)
 		return period(i+2, first, first.AddDate(0, 1, 0))
 	}
@@ -456,7 +457,8 @@ func (p *parser) last(i int) (match, bool) {
 	if wd, ok := weekdays[w]; ok {
 		return p.weekday(i+2, wd, true)
 	}
-	if m, ok := months[w]; ok {
+	if m, ok := months[w]; ok && p.w(i-1) != "the" && len(w) >= 4 {
+		// Not "the last march on Washington".
 		y := d.Year()
 		if m >= d.Month() {
 			y--
@@ -614,6 +616,14 @@ func (p *parser) continuesNumber(i int) bool {
 	return false
 }
 
+// namedDayWords before a weekday name a feast or a shopping day ("Good
+// Friday", "Super Tuesday"), not the most recent such day.
+var namedDayWords = map[string]bool{
+	"good": true, "black": true, "cyber": true, "super": true, "ash": true,
+	"holy": true, "maundy": true, "easter": true, "bloody": true, "palm": true,
+	"shrove": true, "whit": true, "giving": true,
+}
+
 var weekdays = map[string]time.Weekday{
 	"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday,
 	"thursday": time.Thursday, "friday": time.Friday, "saturday": time.Saturday,
@@ -746,6 +756,10 @@ func (p *parser) monthFirst(i int, ctx bool) (match, bool) {
 		// Bare abbreviations ("mar", "dec") are too often other words.
 		return match{}, false
 	}
+	if m == time.May && !mayPreps[p.w(i-1)] {
+		// "written by May", "pressure on May", "after May resigned".
+		return match{}, false
+	}
 	y := p.today.Year()
 	if m > p.today.Month() {
 		y--
@@ -754,6 +768,12 @@ func (p *parser) monthFirst(i int, ctx bool) (match, bool) {
 	r, ok := period(i+1, first, first.AddDate(0, 1, 0))
 	r.yearless = true
 	return r, ok
+}
+
+// mayPreps may come before a bare "May" that is the month.
+var mayPreps = map[string]bool{
+	"in": true, "during": true, "since": true, "from": true, "between": true,
+	"and": true, "to": true, "until": true, "till": true, "through": true,
 }
 
 // dayFirst reads "3 March", "3rd of March", "3 March 2024". "3 may" needs a
