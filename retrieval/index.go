@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
 )
@@ -604,6 +605,25 @@ func (ix *Index) NumChunks() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	return ix.lex.live
+}
+
+// DateRange implements DateRanger.
+func (ix *Index) DateRange() (first, last time.Time) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, id := range ix.ids {
+		p := ix.entries[id].Article.Published
+		if p.IsZero() {
+			continue
+		}
+		if first.IsZero() || p.Before(first) {
+			first = p
+		}
+		if p.After(last) {
+			last = p
+		}
+	}
+	return first, last
 }
 
 // Stats describes the index.

@@ -6,6 +6,7 @@ package retrieval
 
 import (
 	"context"
+	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
 )
@@ -62,4 +63,10 @@ type TermStats interface {
 	// Known reports whether a lower-cased word, or a spelling variant of
 	// it, occurs in the corpus.
 	Known(word string) bool
+}
+
+// DateRanger is implemented by searchers that know the publication dates
+// their articles span (zero when no article is dated).
+type DateRanger interface {
+	DateRange() (first, last time.Time)
 }

@@ -7,6 +7,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/bot/timeq"
 	"math"
 	"regexp"
 	"slices"
@@ -83,7 +84,16 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		return nil, bot.ErrEmptyQuestion
 	}
 	stats, _ := e.search.(retrieval.TermStats)
-	qa := analyze(q, stats)
+	asOf := req.AsOf
+	if asOf.IsZero() {
+		asOf = time.Now()
+	}
+	when := timeq.Read(stripChat(q), asOf) // "seeing friday in one story" is chat, not a date
+	qa := analyze(blankSpans(q, when.Spans), stats)
+	qa.text = q
+	if when.Latest {
+		qa.recent = true
+	}
 	ans := &bot.Answer{Question: q, Mode: bot.ModeExtractive, Citations: []bot.Citation{}}
 	if len(qa.unknown) > 0 {
 		return e.abstain(ans, fmt.Sprintf("I can't find anything about %s", strings.Join(qa.unknown, " "))), nil
@@ -106,6 +116,18 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	}
 	promoteNames(&qa, hits)
 	cands := e.candidates(hits, &qa)
+	var periodNote string
+	if when.HasPeriod() {
+		// "this week", "in 2016": reports from that period answer; when
+		// there are none, the others are shown, saying so, rather than
+		// sending the reporter away from a story the archive has.
+		in := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return !when.Contains(c.art.Published) })
+		if len(in) > 0 {
+			cands = in
+		} else {
+			periodNote = fmt.Sprintf("Nothing in the archive from %s answers this; these are the closest reports from other dates.", when.Phrase)
+		}
+	}
 	if qa.kind == qNumber {
 		// A question for a figure is answered only by sentences that
 		// give one: "at 7 p.m." is no answer to "how many attended".
@@ -136,6 +158,12 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	}
 	picked := pick(cands, e.MaxQuotes)
 	e.cite(ans, picked)
+	if periodNote != "" {
+		ans.Notes = append(ans.Notes, periodNote)
+	}
+	if note := e.staleNote(asOf); note != "" {
+		ans.Notes = append(ans.Notes, note)
+	}
 	line, _ := answerLine(&qa, picked)
 	ans.Lead = lead(ans.Citations)
 	if line != "" {
@@ -192,6 +220,39 @@ func promoteNames(qa *query, hits []retrieval.Hit) {
 		}
 	}
 	qa.subject = nil
+}
+
+// staleAfter is how old the newest article may be before an answer says
+// how old the archive is.
+const staleAfter = 30 * 24 * time.Hour
+
+// staleNote tells how old the archive is when its newest article is more
+// than staleAfter older than asOf, else "".
+func (e *Extractive) staleNote(asOf time.Time) string {
+	dr, ok := e.search.(retrieval.DateRanger)
+	if !ok {
+		return ""
+	}
+	_, last := dr.DateRange()
+	if last.IsZero() || asOf.Sub(last) < staleAfter {
+		return ""
+	}
+	return fmt.Sprintf("The newest article I have is from %s, %d days before %s.",
+		last.Format(corpus.DateLayout), int(asOf.Sub(last).Hours()/24), asOf.Format(corpus.DateLayout))
+}
+
+// blankSpans replaces the byte spans of s by spaces, keeping offsets.
+func blankSpans(s string, spans [][2]int) string {
+	if len(spans) == 0 {
+		return s
+	}
+	b := []byte(s)
+	for _, sp := range spans {
+		for i := max(0, sp[0]); i < min(len(b), sp[1]); i++ {
+			b[i] = ' '
+		}
+	}
+	return string(b)
 }
 
 // cite turns the picked candidates into the answer's numbered citations.
@@ -282,9 +343,10 @@ func (e *Extractive) passages(qa *query) int {
 	return e.Passages
 }
 
-func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
+// archiveSpan returns how many articles the archive holds, the noun for
+// them, and the dates of its first and last ("" when undated).
+func (e *Extractive) archiveSpan() (n int, noun, first, last string) {
 	arts := e.search.Articles()
-	first, last := "", ""
 	for _, x := range arts {
 		d := x.Date()
 		if d == "" {
@@ -297,6 +359,15 @@ func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
 			last = d
 		}
 	}
+	noun = "articles"
+	if len(arts) == 1 {
+		noun = "article"
+	}
+	return len(arts), noun, first, last
+}
+
+func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
+	n, noun, first, last := e.archiveSpan()
 	span := ""
 	switch {
 	case first == "":
@@ -305,13 +376,9 @@ func (e *Extractive) abstain(a *bot.Answer, why string) *bot.Answer {
 	default:
 		span = " (dated " + first + " to " + last + ")"
 	}
-	noun := "articles"
-	if len(arts) == 1 {
-		noun = "article"
-	}
 	a.Abstained = true
 	a.Citations = []bot.Citation{}
-	a.Lead = fmt.Sprintf("%s in the %d %s I have%s.", why, len(arts), noun, span)
+	a.Lead = fmt.Sprintf("%s in the %d %s I have%s.", why, n, noun, span)
 	a.Text = a.Lead
 	return a
 }

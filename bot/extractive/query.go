@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk/retrieval"
+	"github.com/newsdesk/newsdesk/retrieval/lexicon"
 )
 
 // qtype is the kind of answer a question asks for.
@@ -288,7 +289,10 @@ func analyze(q string, stats retrieval.TermStats) query {
 				seenDF[tk.Term] = true
 			}
 			if df == 0 {
-				if sp, ok := stats.(retrieval.Speller); ok && (!t.name || len(tk.Word) >= 6) {
+				// Only a word that is not English ("reinforcments",
+				// "balakleya") is a misspelling; "deadline" is a word the
+				// archive does not use, not a typo for "headline".
+				if sp, ok := stats.(retrieval.Speller); ok && (!t.name || len(tk.Word) >= 6) && !lexicon.Known(tk.Term) {
 					for _, c := range sp.Correct(tk.Word) {
 						if !t.name || sameEnds(c, tk.Term) {
 							t.spell = append(t.spell, c)

@@ -54,6 +54,7 @@ JSON (--json): one object {question, answer, abstained, mode, citations:
 [{n, article_id, title, source, published, url, quote}]}; every quote is
 copied verbatim from the article.`)
 	fs.libraryFlags()
+	fs.asOfFlag()
 	fs.jsonFlag("print the answer as one JSON object (see below)")
 	pos, err := fs.parse(args, e.stdout)
 	if err != nil {
@@ -72,6 +73,10 @@ copied verbatim from the article.`)
 		return usagef(`empty question: give it as arguments (newsdesk ask "Who won?") or on stdin`)
 	}
 	o := fs.opts
+	asOf, err := o.asOfTime()
+	if err != nil {
+		return err
+	}
 
 	ctx, stop := signalContext(ctx)
 	defer stop()
@@ -81,7 +86,7 @@ copied verbatim from the article.`)
 		return err
 	}
 
-	req := bot.Request{Question: q}
+	req := bot.Request{Question: q, AsOf: asOf}
 	if o.json {
 		a, err := b.answerer.Answer(ctx, req)
 		if err != nil {

@@ -6,8 +6,10 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/internal/judge"
 )
 
 // options are the flags shared by the subcommands; each subcommand
@@ -21,7 +23,8 @@ type options struct {
 	verbose  bool   // -v, --verbose
 	http     string // --http ADDR (serve)
 
-	followSymlinks bool // --follow-symlinks
+	followSymlinks bool   // --follow-symlinks
+	asOf           string // --as-of DATE (ask, repl)
 
 	// set records which flags were given on the command line, so that
 	// flags override the environment only when present.
@@ -80,6 +83,20 @@ func (fs *flagSet) jsonFlag(help string) {
 func (fs *flagSet) verboseFlag() {
 	fs.BoolVar(&fs.opts.verbose, "v", false, "log debug messages to stderr (same as --verbose)")
 	fs.BoolVar(&fs.opts.verbose, "verbose", false, "log debug messages to stderr")
+}
+
+// asOfFlag registers --as-of, the time of asking.
+func (fs *flagSet) asOfFlag() {
+	fs.StringVar(&fs.opts.asOf, "as-of", "", "read \"today\", \"this week\", \"latest\" as of `DATE` (YYYY-MM-DD, the end of that day; default now), for historical questions and evaluation")
+}
+
+// asOfTime is --as-of as a time: the end of that day, or zero (now).
+func (o *options) asOfTime() (time.Time, error) {
+	t, err := judge.ParseAsOf(o.asOf)
+	if err != nil {
+		return time.Time{}, usagef("--as-of: %v", err)
+	}
+	return t, nil
 }
 
 // libraryFlags are the flags of the commands that answer questions.

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
+	"time"
 
 	"github.com/chzyer/readline"
 
@@ -51,6 +52,7 @@ Examples:
   printf 'Who was quoted on the evacuation?\n:sources\n' | newsdesk repl
 `+libraryHelp)
 	fs.libraryFlags()
+	fs.asOfFlag()
 	pos, err := fs.parse(args, e.stdout)
 	if err != nil {
 		return err
@@ -59,6 +61,10 @@ Examples:
 		return usagef("unexpected argument %q: the REPL reads questions from its input (for one question use 'newsdesk ask')", pos[0])
 	}
 	o := fs.opts
+	asOf, err := o.asOfTime()
+	if err != nil {
+		return err
+	}
 	logger := newLogger(e, o.verbose, false)
 
 	lctx, stop := signalContext(ctx)
@@ -75,7 +81,7 @@ Examples:
 		return err
 	}
 
-	r := &repl{e: e, lib: lib, b: b, logger: logger, out: e.stdout}
+	r := &repl{e: e, lib: lib, b: b, logger: logger, out: e.stdout, asOf: asOf}
 	if isTerminal(e.stdin) && isTerminal(e.stdout) {
 		r.tty = true
 		r.color = colorOK(e, e.stdout)
@@ -99,7 +105,8 @@ type repl struct {
 
 	history []bot.Turn
 	last    *bot.Answer
-	failed  bool // an answer failed (piped exit status)
+	asOf    time.Time // --as-of; zero means now
+	failed  bool      // an answer failed (piped exit status)
 }
 
 // piped reads one line per question or command until EOF.
@@ -286,7 +293,7 @@ func (r *repl) ask(ctx context.Context, q string) {
 		// scripts reading stderr.
 		fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+query)
 	}
-	req := bot.Request{Question: query, History: append([]bot.Turn(nil), r.history...)}
+	req := bot.Request{Question: query, History: append([]bot.Turn(nil), r.history...), AsOf: r.asOf}
 	lv := newLive(r.e, r.out)
 	if !r.tty {
 		lv.tty = false // never draw status lines into a pipe

@@ -321,3 +321,10 @@ func search(terms []string, s string) (int, bool) {
 	}
 	return lo, lo < len(terms) && terms[lo] == s
 }
+
+// Known reports whether term is a WordNet word with relations in the
+// table: an English word, as opposed to a name or a misspelling.
+func Known(term string) bool {
+	one, phrase := load().lookup(term)
+	return one.n > 0 || phrase.n > 0
+}
