@@ -89,7 +89,10 @@ func TestExtractiveFoldsSyndicationAndAttributes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "never seen the river") || !strings.Contains(a.Citations[0].Speaker, "Dana Whitfield") {
+	// The speaker is tagged, unless the quote names her itself (no
+	// redundant "— Mayor Dana Whitfield" after '…,” said Mayor Dana Whitfield.').
+	if len(a.Citations) == 0 || !strings.Contains(a.Citations[0].Quote, "never seen the river") ||
+		!strings.Contains(a.Citations[0].Speaker+unquoted(a.Citations[0].Quote), "Dana Whitfield") {
 		t.Fatalf("want the mayor's quote attributed: %+v", a.Citations)
 	}
 }
