@@ -159,7 +159,7 @@ func writeStats(w io.Writer, st indexStats) {
 		fmt.Fprintf(tw, "store\tnone yet (%s is created by the first ingest)\n", archive.FileName)
 	}
 	if st.Articles == 0 {
-		fmt.Fprintf(tw, "articles\t0 (empty: ask/repl seed it with the sample articles; 'newsdesk ingest' adds yours)\n")
+		fmt.Fprintf(tw, "articles\t0 (empty: 'newsdesk ingest' adds articles; only a brand-new default index is seeded with the samples)\n")
 		tw.Flush()
 		return
 	}
