@@ -29,6 +29,30 @@ type Options struct {
 	// BatchSize is how many chunks are embedded per Embedder call (and per
 	// progress report); default 256.
 	BatchSize int
+	// ReadOnly opens the index for searching only: a corrupt file is an
+	// error (ErrCorrupt) rather than moved aside, and nothing is written.
+	// Readers that share a directory with a writer (serve, repl) reload
+	// with it.
+	ReadOnly bool
+}
+
+// ErrCorrupt is returned by Open with ReadOnly for an index file that
+// cannot be read (bad header, checksum, truncated).
+var ErrCorrupt = errors.New("index file is corrupt")
+
+// ErrReadOnly is returned by the updating methods of a read-only index.
+var ErrReadOnly = errors.New("index is open read-only")
+
+// Change is a batch of updates for Apply: articles to add or replace,
+// ids to remove, and the generation of the article store they bring the
+// index to.
+type Change struct {
+	Add    []corpus.Article
+	Remove []string
+	// Generation and Changed are recorded in the index file (see
+	// Index.Generation); readers compare them to decide to reload.
+	Generation uint64
+	Changed    time.Time
 }
 
 // SyncStats reports what an Add or Sync did.
@@ -77,6 +101,9 @@ type Index struct {
 	sigs  map[string]struct{} // letter-set signatures of indexed words
 	acr   *lazyAcronyms
 	bytes int64
+
+	gen     uint64    // article store generation the index reflects
+	changed time.Time // when the store last changed
 }
 
 // entry is one indexed article; it is also the persisted form.
@@ -126,6 +153,8 @@ func Open(opts Options) (*Index, error) {
 		snap, size, err := load(opts.Dir)
 		switch {
 		case errors.Is(err, errNoIndex):
+		case err != nil && opts.ReadOnly:
+			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 		case err != nil:
 			moved, merr := quarantine(opts.Dir)
 			if merr != nil {
@@ -140,6 +169,7 @@ func Open(opts Options) (*Index, error) {
 			}
 			ix.dim = snap.Dim
 			ix.ivf = snap.IVF
+			ix.gen, ix.changed = snap.Generation, snap.Changed
 			savedLex = snap.Lex
 			if snap.EmbedderID != opts.Embedder.ID() {
 				log.Warn("index was built with another embedder; its articles will be re-embedded",
@@ -162,25 +192,54 @@ func Open(opts Options) (*Index, error) {
 // (same Hash) are not re-embedded, and stale ones are. progress, if non-nil,
 // is called with the number of chunks embedded so far and the total.
 func (ix *Index) Add(ctx context.Context, articles []corpus.Article, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, articles, false, progress)
+	return ix.update(ctx, articles, false, nil, nil, progress)
+}
+
+// Apply adds or replaces c.Add (like Add), removes c.Remove, and records
+// c.Generation and c.Changed; the file is saved when anything changed,
+// the generation included.
+func (ix *Index) Apply(ctx context.Context, c Change, progress func(done, total int)) (SyncStats, error) {
+	return ix.update(ctx, c.Add, false, c.Remove, &c, progress)
+}
+
+// Generation returns the article store generation the index reflects
+// and the time of that change (0 and zero for an index never given one).
+func (ix *Index) Generation() (uint64, time.Time) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.gen, ix.changed
+}
+
+// EachHash calls f with the id and content hash of every indexed article,
+// in id order, so a caller can work out what changed without loading
+// anything more.
+func (ix *Index) EachHash(f func(id, hash string)) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	for _, id := range ix.ids {
+		f(id, ix.entries[id].Hash)
+	}
 }
 
 // Sync makes the index hold exactly articles: like Add, and it also removes
 // indexed articles that are not in the list.
 func (ix *Index) Sync(ctx context.Context, articles []corpus.Article, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, articles, true, progress)
+	return ix.update(ctx, articles, true, nil, nil, progress)
 }
 
 // Refresh re-embeds stale articles (after an embedder change) and changes
 // nothing else.
 func (ix *Index) Refresh(ctx context.Context, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, nil, false, progress)
+	return ix.update(ctx, nil, false, nil, nil, progress)
 }
 
-func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bool, progress func(done, total int)) (SyncStats, error) {
+func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bool, remove []string, gen *Change, progress func(done, total int)) (SyncStats, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	var st SyncStats
+	if ix.opts.ReadOnly {
+		return st, ErrReadOnly
+	}
 
 	seen := make(map[string]bool, len(articles))
 	var todo []*entry
@@ -205,7 +264,22 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 		e.Chunks = ChunkArticle(&e.Article, ix.opts.ChunkChars, ix.opts.ChunkOverlap)
 		todo = append(todo, e)
 	}
-	changed := false
+	changed, metaChanged := false, false
+	for _, id := range remove {
+		if seen[id] {
+			return st, fmt.Errorf("index: article id %q both added and removed", id)
+		}
+		if _, ok := ix.entries[id]; ok {
+			delete(ix.entries, id)
+			st.Removed++
+			changed = true
+		}
+	}
+	oldGen, oldChanged := ix.gen, ix.changed
+	if gen != nil && (gen.Generation != ix.gen || !gen.Changed.Equal(ix.changed)) {
+		ix.gen, ix.changed = gen.Generation, gen.Changed
+		metaChanged = true
+	}
 	if prune {
 		for id := range ix.entries {
 			if !seen[id] {
@@ -305,9 +379,16 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 	if err == nil {
 		err = flush()
 	}
-	if changed || err != nil {
-		if rerr := ix.rebuild(nil); rerr != nil && err == nil {
-			err = rerr
+	if err != nil {
+		// Interrupted: the index does not reflect the new generation, so
+		// the next writer (or reader) sees that it is behind.
+		ix.gen, ix.changed = oldGen, oldChanged
+	}
+	if changed || err != nil || metaChanged {
+		if changed || err != nil {
+			if rerr := ix.rebuild(nil); rerr != nil && err == nil {
+				err = rerr
+			}
 		}
 		if ix.opts.Dir != "" {
 			size, serr := save(ix.opts.Dir, ix.snapshot())
@@ -321,7 +402,8 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf, Lex: snapshotLex(ix.lex, ix.sigs)}
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf, Lex: snapshotLex(ix.lex, ix.sigs),
+		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
 		e := *ix.entries[id]
 		// Chunk texts are slices of the article text: the file keeps

@@ -33,6 +33,33 @@ type snapshot struct {
 	Entries    []entry
 	IVF        *ivfModel    // nil for a small index
 	Lex        *lexSnapshot // nil in files from before it was saved
+	// Generation and Changed: the article store state the index reflects
+	// (zero in files from before the store).
+	Generation uint64
+	Changed    time.Time
+}
+
+// IndexPath is the index file in dir. Readers poll it (its identity
+// changes with every save, which renames a new file into place).
+func IndexPath(dir string) string { return filepath.Join(dir, indexFile) }
+
+// RemoveStaleTemp removes the temporary files a save interrupted by a
+// crash left in dir (index.gob.tmp-*) and returns how many. Only the
+// holder of the directory's writer lock may call it: another writer's
+// save in progress would lose its file.
+func RemoveStaleTemp(dir string) (int, error) {
+	matches, err := filepath.Glob(filepath.Join(dir, indexFile+".tmp-*"))
+	if err != nil {
+		return 0, fmt.Errorf("stale index files: %w", err)
+	}
+	n := 0
+	for _, m := range matches {
+		if err := os.Remove(m); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return n, fmt.Errorf("remove stale index file: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 func load(dir string) (*snapshot, int64, error) {

@@ -55,6 +55,10 @@ type Config struct {
 	// DrainTimeout bounds how long Run waits for in-flight answers after
 	// its context is cancelled.
 	DrainTimeout time.Duration
+	// Dedupe, when set, also records event, command and action ids
+	// durably (for an hour), so that an event Slack redelivers after a
+	// restart is not answered twice. Not read from the environment.
+	Dedupe Deduper
 }
 
 // Environment variables read by ConfigFromEnv.

@@ -681,6 +681,12 @@ func (s *Server) share(ctx context.Context, cb slackapi.InteractionCallback, act
 		s.showEphemeral(ctx, channel, user, cb.ResponseURL, []outMessage{renderNotice("That answer has expired — please /ask again.")}, false)
 		return
 	}
+	if id := s.withdrawn(st.Answer); id != "" {
+		// Removed or retracted since it was answered: never re-post it.
+		s.log.Info("slack: share refused: the answer quotes a withdrawn article", "article_id", id)
+		s.showEphemeral(ctx, channel, user, cb.ResponseURL, []outMessage{renderNotice("That answer quotes an article that has since been withdrawn from the archive — please /ask again.")}, false)
+		return
+	}
 	msgs := renderAnswer(st.Answer, renderOpts{AnswerID: act.Value, SharedBy: user, Question: st.Question, PublicURL: s.cfg.PublicURL})
 	w := where{Channel: channel, User: user}
 	ts, err := s.api.post(ctx, channel, "", msgs[0])
@@ -707,6 +713,20 @@ func (s *Server) share(ctx context.Context, cb slackapi.InteractionCallback, act
 			s.log.Debug("slack: deleting shared ephemeral failed", "err", err)
 		}
 	}
+}
+
+// withdrawn returns the id of an article a cached answer cites that the
+// archive no longer holds (removed or retracted since), or "".
+func (s *Server) withdrawn(a *bot.Answer) string {
+	if s.search == nil || a == nil {
+		return ""
+	}
+	for _, c := range a.Citations {
+		if c.ArticleID != "" && s.search.Article(c.ArticleID) == nil {
+			return c.ArticleID
+		}
+	}
+	return ""
 }
 
 // recordFeedback appends a 👍/👎 click to the feedback log and thanks the

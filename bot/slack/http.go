@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"time"
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
@@ -180,13 +181,28 @@ func (s *Server) handleInteractions(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, map[string]any{
+	h := map[string]any{
 		"status":      "ok",
 		"articles":    s.articleCount(),
 		"socket_mode": s.cfg.AppToken != "",
 		"socket_up":   s.socketUp.Load(),
 		"in_flight":   s.m.inflight.Load(),
-	})
+	}
+	if g, ok := s.search.(generationer); ok {
+		gen, changed := g.Generation()
+		h["generation"] = gen
+		if !changed.IsZero() {
+			h["last_change"] = changed.UTC().Format(time.RFC3339)
+		}
+	}
+	writeJSON(w, h)
+}
+
+// generationer is a searcher that knows which archive state it serves
+// (retrieval.Live, retrieval.Index): the article store's change counter
+// and the time of the last change, shown by /healthz.
+type generationer interface {
+	Generation() (uint64, time.Time)
 }
 
 func (s *Server) handleMetrics(w http.ResponseWriter, _ *http.Request) {

@@ -71,7 +71,7 @@ type Server struct {
 	m      *metricSet
 	mux    *http.ServeMux
 
-	seen     *ttlCache[struct{}]
+	seen     *dedupe
 	convs    *ttlCache[convState]
 	answers  *ttlCache[*storedAnswer]
 	limiter  *rateLimiter
@@ -137,7 +137,7 @@ func New(cfg Config, ans bot.Answerer, rw bot.Rewriter, s retrieval.Searcher, lo
 		log:         log,
 		api:         newWebAPI(cfg, log, m),
 		m:           m,
-		seen:        newTTLCache[struct{}](dedupeTTL, dedupeMax),
+		seen:        &dedupe{mem: newTTLCache[struct{}](dedupeTTL, dedupeMax), durable: cfg.Dedupe, log: log},
 		convs:       newTTLCache[convState](convTTL, convMax),
 		answers:     newTTLCache[*storedAnswer](answerTTL, answerMax),
 		limiter:     newRateLimiter(cfg.RatePerUser, cfg.RateWindow),

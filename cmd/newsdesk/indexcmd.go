@@ -7,26 +7,32 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+	"time"
 
+	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 const indexUsage = `
 Usage:
   newsdesk index stats [flags]     describe the index
-  newsdesk index rebuild [flags]   re-embed the indexed articles
+  newsdesk index rebuild [flags]   rebuild the index from the article store
+  newsdesk index backup [flags] FILE   copy the article store to FILE
 
 stats prints the number of articles and chunks, the embedder and its
 dimension, the BM25 vocabulary, the size on disk, the publication date
-range and the directory. rebuild re-embeds articles with the current
-embedder (after switching --embedder, or to repair vectors); the articles
-themselves are kept.`
+range, the directory and the article store (live and retracted articles,
+last change). rebuild brings the index up to date with the article store
+and re-embeds articles with the current embedder (after switching
+--embedder, or to repair vectors); the articles themselves are kept in the
+store. backup writes a consistent copy of the article store (articles.db)
+while ingest and serve keep running.`
 
 func runIndex(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprintln(e.stderr, strings.TrimSpace(indexUsage))
 		fmt.Fprintln(e.stderr, "\nRun 'newsdesk index stats --help' for the flags.")
-		return &usageError{msg: "missing subcommand (stats or rebuild)"}
+		return &usageError{msg: "missing subcommand (stats, rebuild or backup)"}
 	}
 	switch args[0] {
 	case "-h", "-help", "--help", "help":
@@ -37,8 +43,10 @@ func runIndex(ctx context.Context, e *env, args []string) error {
 		return runIndexStats(ctx, e, args[1:])
 	case "rebuild":
 		return runIndexRebuild(ctx, e, args[1:])
+	case "backup":
+		return runIndexBackup(ctx, e, args[1:])
 	}
-	return usagef("unknown subcommand %q (want stats or rebuild)", args[0])
+	return usagef("unknown subcommand %q (want stats, rebuild or backup)", args[0])
 }
 
 const indexEnvHelp = `
@@ -79,8 +87,14 @@ Examples:
 	if err != nil {
 		return err
 	}
-	st := lib.ix.Stats()
+	st := indexStats{Stats: lib.ix.Stats()}
 	st.Dir = lib.dir
+	if err := st.readStore(lib.dir); err != nil {
+		return err
+	}
+	if st.Store != nil {
+		st.Store.IndexGeneration, _ = lib.ix.Generation()
+	}
 	if o.json {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
@@ -90,11 +104,62 @@ Examples:
 	return nil
 }
 
-func writeStats(w io.Writer, st retrieval.Stats) {
+// indexStats is the index's statistics and its article store's.
+type indexStats struct {
+	retrieval.Stats
+	Store *storeStats `json:"store,omitempty"` // nil: no article store yet
+}
+
+type storeStats struct {
+	Live       int       `json:"articles"`
+	Retracted  int       `json:"retracted"`
+	Generation uint64    `json:"generation"`
+	Changed    time.Time `json:"changed,omitzero"`
+	// IndexGeneration is the generation the index reflects; behind the
+	// store's after an interrupted write (the next writer catches up).
+	IndexGeneration uint64 `json:"index_generation"`
+}
+
+func (st *indexStats) readStore(dir string) error {
+	if !archive.Exists(dir) {
+		return nil
+	}
+	s, err := archive.Open(dir, archive.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ss := &storeStats{}
+	if ss.Live, ss.Retracted, err = s.Count(); err != nil {
+		return err
+	}
+	if ss.Generation, ss.Changed, err = s.Generation(); err != nil {
+		return err
+	}
+	st.Store = ss
+	return nil
+}
+
+func writeStats(w io.Writer, st indexStats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "index\t%s\n", st.Dir)
+	if ss := st.Store; ss != nil {
+		line := fmt.Sprintf("%d articles", ss.Live)
+		if ss.Retracted > 0 {
+			line += fmt.Sprintf(" (+%d retracted)", ss.Retracted)
+		}
+		if !ss.Changed.IsZero() {
+			line += ", last changed " + ss.Changed.Local().Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "store\t%s (%s)\n", line, archive.FileName)
+		if ss.IndexGeneration != ss.Generation {
+			fmt.Fprintf(tw, "behind\tthe index is behind the store (generation %d of %d): 'newsdesk index rebuild' catches up\n", ss.IndexGeneration, ss.Generation)
+		}
+	} else {
+		fmt.Fprintf(tw, "store\tnone yet (%s is created by the first ingest)\n", archive.FileName)
+	}
 	if st.Articles == 0 {
-		fmt.Fprintf(tw, "articles\t0 (empty: ask/repl seed it with the sample articles; 'newsdesk ingest' adds yours)\n")
+		fmt.Fprintf(tw, "articles\t0 (empty: 'newsdesk ingest' adds articles; only a brand-new default index is seeded with the samples)\n")
 		tw.Flush()
 		return
 	}
@@ -149,12 +214,17 @@ func runIndexRebuild(ctx context.Context, e *env, args []string) error {
 	fs := indexFlags("rebuild", `
 Usage: newsdesk index rebuild [flags]
 
-Re-embeds the indexed articles with the current embedder, keeping the
-articles. After switching embedders (--embedder, $NEWSDESK_EMBEDDER) the
-index re-embeds on its next use anyway; rebuild does it now.`, `
+Rebuilds the index from the article store: articles added, changed,
+removed or retracted since the index was written are brought in line, and
+every article is re-embedded with the current embedder. The articles
+themselves are kept in the store (articles.db); the index can be deleted
+and rebuilt at any time. After switching embedders (--embedder,
+$NEWSDESK_EMBEDDER) the index re-embeds on its next use anyway; rebuild
+does it now. Waits for another writer (see --wait).`, `
 Examples:
   newsdesk index rebuild --embedder openai
 `+indexEnvHelp)
+	wait := fs.Duration("wait", defaultLockWait, "wait up to `DURATION` for another writer of the index to finish")
 	if err := fs.parseNone(args, e.stdout); err != nil {
 		return err
 	}
@@ -162,33 +232,91 @@ Examples:
 	logger := newLogger(e, o.verbose, false)
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	lib, err := openIndex(e, o, o.corpusDir(e), logger)
+	lib, _, err := prepareLibrary(e, o, o.corpusDir(e), logger)
 	if err != nil {
 		return err
 	}
-	if lib.ix.Stats().Articles == 0 {
+	w, err := lockLibrary(ctx, e, lib, "newsdesk index rebuild", *wait)
+	if err != nil {
+		return err
+	}
+	defer w.unlock()
+	ix, err := w.openIndexRW()
+	if err != nil {
+		return err
+	}
+	rs, err := w.reconcile(ctx, e, ix, "indexing")
+	if err != nil {
+		return fmt.Errorf("rebuild %s: %w", lib.dir, err)
+	}
+	if ix.Stats().Articles == 0 {
 		fmt.Fprintf(e.stdout, "index %s is empty: nothing to rebuild\n", lib.dir)
 		return nil
 	}
 	prog := newProgress(e, "re-embedding")
 	var st retrieval.SyncStats
-	r, forced := any(lib.ix).(reembedder)
+	r, forced := any(ix).(reembedder)
 	if forced {
 		st, err = r.Reembed(ctx, prog.update)
 	} else {
 		// Re-embeds the articles an embedder change left stale.
-		st, err = lib.ix.Refresh(ctx, prog.update)
+		st, err = ix.Refresh(ctx, prog.update)
 	}
 	prog.done()
 	if err != nil {
 		return fmt.Errorf("rebuild %s: %w", lib.dir, err)
 	}
-	after := lib.ix.Stats()
-	if st.ChunksEmbedded == 0 && !forced {
+	st.ChunksEmbedded += rs.ChunksEmbedded
+	after := ix.Stats()
+	if st.ChunksEmbedded == 0 && rs.Removed == 0 && !forced {
 		fmt.Fprintf(e.stdout, "index %s is up to date: all %d articles are embedded with %s\n", lib.dir, after.Articles, after.EmbedderID)
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "rebuilt %s: %d articles, %d chunks embedded with %s\n",
 		lib.dir, after.Articles, st.ChunksEmbedded, after.EmbedderID)
+	return nil
+}
+
+func runIndexBackup(ctx context.Context, e *env, args []string) error {
+	fs := indexFlags("backup", `
+Usage: newsdesk index backup [flags] FILE
+
+Writes a consistent copy of the article store (articles.db) to FILE
+("-" for stdout), without stopping ingest or serve. The copy is itself an
+article store: put it in an empty directory as articles.db and run
+'newsdesk index rebuild --index DIR' to get a working index back.`, `
+Examples:
+  newsdesk index backup /backups/newsdesk-$(date +%F).db
+`+indexEnvHelp)
+	pos, err := fs.parse(args, e.stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 {
+		return usagef("name one FILE to write the backup to")
+	}
+	o := fs.opts
+	logger := newLogger(e, o.verbose, false)
+	lib, _, err := prepareLibrary(e, o, o.corpusDir(e), logger)
+	if err != nil {
+		return err
+	}
+	if !archive.Exists(lib.dir) {
+		return fmt.Errorf("index %s has no article store (%s) to back up", lib.dir, archive.FileName)
+	}
+	st, err := archive.Open(lib.dir, archive.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if pos[0] == "-" {
+		_, err := st.Backup(e.stdout)
+		return err
+	}
+	n, err := st.BackupFile(pos[0])
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "backed up the article store of %s to %s (%s)\n", lib.dir, pos[0], humanBytes(n))
 	return nil
 }

@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
+	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/corpus"
 )
 
@@ -14,9 +16,15 @@ func runIngest(ctx context.Context, e *env, args []string) error {
 	fset := newFlagSet("ingest", `
 Usage: newsdesk ingest [flags] PATH...
 
-Loads article files and directories (searched recursively) and adds them
-to the index: new articles are embedded, changed ones (same id) replaced,
-unchanged ones skipped. Files that cannot be loaded are reported on stderr
+Loads article files and directories (searched recursively), keeps them in
+the article store (articles.db in the index directory: the source of
+truth, written first) and brings the index up to date: new articles are
+embedded, changed ones (same id) replaced, unchanged ones skipped.
+Retracted articles stay retracted (see 'newsdesk remove'). With --prune,
+articles that came from a directory PATH and whose file is gone are
+removed, so the archive mirrors the directory. One writer at a time: a
+second ingest (or remove) waits for the first (--wait), and a running
+serve or repl picks the new articles up within seconds. Files that cannot be loaded are reported on stderr
 and skipped; the rest are ingested. It is an error if no article loads.
 Only regular files are read. Symbolic links inside a directory are skipped
 (see --follow-symlinks); a PATH that is itself a link is followed. Nothing
@@ -25,6 +33,7 @@ Examples:
   newsdesk ingest ./articles
   newsdesk ingest story1.html story2.md ./archive/2024
   newsdesk ingest --index /srv/newsdesk/index --embedder openai ./articles
+  newsdesk ingest --prune ./archive      # mirror: drop articles whose files are gone
 
 Environment:
   NEWSDESK_INDEX       default for --index (else <user cache dir>/newsdesk/index/default)
@@ -36,6 +45,8 @@ Environment:
 	fset.embedderFlag()
 	fset.symlinksFlag()
 	fset.verboseFlag()
+	prune := fset.Bool("prune", false, "remove articles that came from a directory PATH and whose file no longer exists")
+	wait := fset.Duration("wait", defaultLockWait, "wait up to `DURATION` for another writer of the index to finish")
 	paths, err := fset.parse(args, e.stdout)
 	if err != nil {
 		return err
@@ -91,21 +102,106 @@ Environment:
 		return fmt.Errorf("no articles loaded from %d path(s) (%d warnings above)", len(paths), warnings)
 	}
 
-	lib, err := openIndex(e, o, "", logger)
+	lib, _, err := prepareLibrary(e, o, "", logger)
 	if err != nil {
 		return err
 	}
-	prog := newProgress(e, "embedding")
-	st, err := lib.ix.Add(ctx, articles, prog.update)
-	prog.done()
+	w, err := lockLibrary(ctx, e, lib, "newsdesk ingest", *wait)
+	if err != nil {
+		return err
+	}
+	defer w.unlock()
+
+	// The store first: once it has the articles they survive anything
+	// that happens to the index.
+	store, err := w.openStore()
+	if err != nil {
+		return err
+	}
+	ps, err := store.Put(articles, originOf)
+	var pruned []string
+	if err == nil && *prune {
+		pruned, err = prunable(store, paths, articles)
+		if err == nil && len(pruned) > 0 {
+			_, err = store.Delete(pruned...)
+		}
+	}
+	if cerr := store.Close(); err == nil {
+		err = cerr
+	}
 	if err != nil {
 		return fmt.Errorf("ingest into %s: %w", lib.dir, err)
 	}
-	total := lib.ix.Stats().Articles
-	fmt.Fprintf(e.stdout, "ingested %d articles into %s\n  %d added, %d updated, %d unchanged; %d chunks embedded; %d %s\n  the index holds %d articles\n",
-		len(articles), lib.dir, st.Added, st.Updated, st.Unchanged, st.ChunksEmbedded,
-		warnings, plural(warnings, "warning", "warnings"), total)
+	for _, id := range ps.Retracted {
+		logger.Warn("article is retracted; not re-ingested ('newsdesk remove' it first to restore it)", "id", id)
+		warnings++
+	}
+
+	ix, err := w.openIndexRW()
+	if err != nil {
+		return err
+	}
+	st, err := w.reconcile(ctx, e, ix, "embedding")
+	if err != nil {
+		return fmt.Errorf("ingest into %s (the articles are in the store; the next ingest or 'newsdesk index rebuild' finishes the index): %w", lib.dir, err)
+	}
+	total := ix.Stats().Articles
+	fmt.Fprintf(e.stdout, "ingested %d articles into %s\n  %d added, %d updated, %d unchanged; %d chunks embedded; %d %s\n",
+		len(articles), lib.dir, ps.Added, ps.Updated, ps.Unchanged, st.ChunksEmbedded,
+		warnings, plural(warnings, "warning", "warnings"))
+	if len(ps.Retracted) > 0 {
+		fmt.Fprintf(e.stdout, "  %d retracted, left out\n", len(ps.Retracted))
+	}
+	if *prune {
+		fmt.Fprintf(e.stdout, "  %d pruned (their files are gone)\n", len(pruned))
+	}
+	fmt.Fprintf(e.stdout, "  the index holds %d articles\n", total)
 	return nil
+}
+
+// prunable lists the stored articles that came from inside one of the
+// directories among paths and were not loaded this time, because their
+// file no longer exists or was loaded without them (a .jsonl that dropped
+// an entry). A file that exists but failed to load keeps its articles.
+func prunable(store *archive.Store, paths []string, articles []corpus.Article) ([]string, error) {
+	loaded := make(map[string]bool, len(articles))
+	files := make(map[string]bool)
+	for i := range articles {
+		loaded[articles[i].ID] = true
+		files[originOf(&articles[i])] = true
+	}
+	var dirs []string
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		abs, err := filepath.Abs(p)
+		if err != nil {
+			return nil, fmt.Errorf("prune %s: %w", p, err)
+		}
+		dirs = append(dirs, abs)
+	}
+	var out []string
+	err := store.Each(func(rec *archive.Record) error {
+		if loaded[rec.Article.ID] || rec.Origin == "" {
+			return nil
+		}
+		for _, d := range dirs {
+			if !underDir(rec.Origin, d) {
+				continue
+			}
+			if _, err := os.Lstat(rec.Origin); files[rec.Origin] || errors.Is(err, fs.ErrNotExist) {
+				out = append(out, rec.Article.ID)
+			}
+			return nil
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("prune: %w", err)
+	}
+	return out, nil
 }
 
 func plural(n int, one, many string) string {

@@ -47,8 +47,9 @@ func commands() []command {
 	return []command{
 		{"ask", "answer one question and exit", runAsk},
 		{"repl", "ask questions interactively (or one per line from a pipe)", runREPL},
-		{"ingest", "add article files or directories to the index", runIngest},
-		{"index", "show index statistics (index stats) or re-embed it (index rebuild)", runIndex},
+		{"ingest", "add article files or directories to the archive", runIngest},
+		{"remove", "remove (or --retract) articles from the archive", runRemove},
+		{"index", "index statistics (stats), rebuild from the article store (rebuild), back up (backup)", runIndex},
 		{"serve", "answer questions in Slack (Socket Mode) or over HTTP", runServe},
 		{"eval", "score the answerer on question files (and a search-box baseline)", runEval},
 	}
@@ -144,6 +145,7 @@ Examples:
   newsdesk repl
   printf 'first question\nsecond question\n' | newsdesk repl
   newsdesk ingest ./articles ./more/story.html
+  newsdesk remove --retract --reason "corrected story" story-123
   newsdesk index stats
   newsdesk eval --baseline questions.jsonl
   SLACK_APP_TOKEN=xapp-... SLACK_BOT_TOKEN=xoxb-... newsdesk serve

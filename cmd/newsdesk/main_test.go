@@ -543,8 +543,10 @@ func TestIngestErrors(t *testing.T) {
 }
 
 func TestEmptyIndexIsSeeded(t *testing.T) {
-	index := t.TempDir()
-	r := runCmd(t, map[string]string{envIndex: index}, "", "ask", "--json", "What happened?")
+	// Only the brand-new default index is seeded; a named one is not.
+	cache := t.TempDir()
+	index := filepath.Join(cache, "newsdesk", "index", "default")
+	r := runCmd(t, map[string]string{"XDG_CACHE_HOME": cache}, "", "ask", "--json", "What happened?")
 	if r.code != exitOK {
 		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 	}

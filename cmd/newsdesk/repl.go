@@ -81,6 +81,12 @@ Examples:
 		return err
 	}
 
+	// Articles ingested or removed beside the session are picked up
+	// within seconds (and on SIGHUP).
+	wctx, wstop := context.WithCancel(ctx)
+	defer wstop()
+	go lib.watch(wctx, reloadEvery)
+
 	r := &repl{e: e, lib: lib, b: b, logger: logger, out: e.stdout, asOf: asOf}
 	if isTerminal(e.stdin) && isTerminal(e.stdout) {
 		r.tty = true

@@ -16,7 +16,11 @@ Socket Mode (no public URL needed); with --http ADDR it also serves the
 Slack HTTP endpoints (/slack/events, /slack/commands,
 /slack/interactions), /healthz, /metrics and article pages
 (/articles/{id}). Stops cleanly on SIGINT or SIGTERM, finishing answers in
-flight.`, `
+flight. Articles ingested, removed or retracted beside it (newsdesk
+ingest/remove on the same --index) are answered from within seconds;
+SIGHUP reloads the index at once. Slack event ids are remembered in the
+article store for an hour, so a redelivery after a restart is not
+answered twice.`, `
 Examples:
   SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... newsdesk serve --corpus ./articles
   SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... newsdesk serve --http :8080
@@ -50,6 +54,11 @@ Slack environment:
 	}
 	st := lib.ix.Stats()
 	logger.Info("serving", "articles", st.Articles, "index", lib.dir, "answerer", b.mode)
+	// ingest and remove run beside serve: it reloads their index within
+	// seconds, and at once on SIGHUP, without dropping answers in flight.
+	wctx, wstop := context.WithCancel(ctx)
+	defer wstop()
+	go lib.watch(wctx, reloadEvery)
 	err = start(ctx, b, lib, logger)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("serve: %w", err)
