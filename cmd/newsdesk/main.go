@@ -115,7 +115,7 @@ func exitCode(stderr io.Writer, cmd string, err error) int {
 		fmt.Fprintf(stderr, "newsdesk %s: interrupted\n", cmd)
 		return exitError
 	default:
-		fmt.Fprintf(stderr, "newsdesk %s: %s\n", cmd, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "newsdesk %s: %s\n", cmd, errText(err))
 		return exitError
 	}
 }

@@ -279,9 +279,9 @@ func (r *repl) ask(ctx context.Context, q string) {
 	query := r.b.standalone(ctx, q, r.history, r.logger)
 	if !sameQuestion(query, q) {
 		if r.tty {
-			fmt.Fprintln(r.out, style(r.color, ansiDim, "→ searching for: "+query))
+			fmt.Fprintln(r.out, style(r.color, ansiDim, "→ searching for: "+safe(query)))
 		} else {
-			fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+query)
+			fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+safe(query))
 		}
 	}
 	req := bot.Request{Question: query, History: append([]bot.Turn(nil), r.history...)}
@@ -341,19 +341,19 @@ func (r *repl) sources() {
 			date = "-"
 		}
 		title := displayTitle(a, 72)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.SourceName(), date, title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safe(a.ID), safe(a.SourceName()), date, safe(title))
 	}
 	tw.Flush()
 	fmt.Fprintf(r.out, "%d articles\n", len(arts))
 }
 
 func (r *repl) info(msg string) {
-	fmt.Fprintln(r.out, style(r.color, ansiDim, msg))
+	fmt.Fprintln(r.out, style(r.color, ansiDim, safe(msg)))
 }
 
 // errorf reports a problem with one input line; the session goes on.
 func (r *repl) errorf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	msg := safe(fmt.Sprintf(format, args...)) // may quote the input or a server
 	if r.tty {
 		fmt.Fprintln(r.out, style(r.color, "\x1b[31m", "error: "+msg))
 		return
