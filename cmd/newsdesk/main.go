@@ -76,7 +76,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return exitCode(stderr, c.name, c.run(ctx, e, args[1:]))
+			return exitCode(stderr, c.name, secrets(e).Error(c.run(ctx, e, args[1:])))
 		}
 	}
 	fmt.Fprintf(stderr, "newsdesk: unknown command %q\n\n", name)

@@ -353,7 +353,8 @@ func (r *repl) info(msg string) {
 
 // errorf reports a problem with one input line; the session goes on.
 func (r *repl) errorf(format string, args ...any) {
-	msg := safe(fmt.Sprintf(format, args...)) // may quote the input or a server
+	// The message may quote the input or a server's reply.
+	msg := secrets(r.e).String(safe(fmt.Sprintf(format, args...)))
 	if r.tty {
 		fmt.Fprintln(r.out, style(r.color, "\x1b[31m", "error: "+msg))
 		return

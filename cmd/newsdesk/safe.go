@@ -2,6 +2,7 @@ package main
 
 import (
 	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/internal/redact"
 	"github.com/newsdesk/newsdesk/internal/termsafe"
 )
 
@@ -48,4 +49,13 @@ func safeAnswer(a *bot.Answer) *bot.Answer {
 // sequences (it may quote a file name, an article or a server's reply).
 func errText(err error) string {
 	return oneLine(safe(err.Error()))
+}
+
+// secretEnv names the environment variables whose values are secrets:
+// they are masked in every log line and error the command prints.
+var secretEnv = []string{"OPENAI_API_KEY", "SLACK_BOT_TOKEN", "SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"}
+
+// secrets returns the redactor for the configured secret values.
+func secrets(e *env) *redact.Redactor {
+	return redact.FromEnv(e.getenv, secretEnv...)
 }

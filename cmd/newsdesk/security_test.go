@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -111,5 +114,58 @@ func TestErrorTextIsStripped(t *testing.T) {
 	exitCode(&b, "ask", errors.New("server said \x1b]52;c;eA==\x07 no\x1b[2J"))
 	if h := hostileIn(b.String()); h != "" || !strings.Contains(b.String(), "server said no") {
 		t.Errorf("exitCode printed %q", b.String())
+	}
+}
+
+// echoKeyServer is an OpenAI-compatible server that rejects every call
+// with an error body quoting the API key it was sent, as some proxies and
+// local servers do. With listModel it lists model first, so start-up
+// checks pass and the failure comes from the answer itself.
+func echoKeyServer(t *testing.T, model string, listModel bool) *httptest.Server {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := strings.TrimPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if listModel && strings.HasSuffix(r.URL.Path, "/models") {
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprintf(w, `{"object":"list","data":[{"id":%q,"object":"model"}]}`, model)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadGateway)
+		fmt.Fprintf(w, `{"error":{"message":"upstream refused api-key %s for %s","type":"invalid_request_error"}}`, key, r.URL.Path)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestSecretsNeverPrinted(t *testing.T) {
+	const key = "azure-7d1e0c94b2a84f5e9c3b" // no sk- prefix
+	dir := writeCorpus(t, testArticles)
+	for _, tc := range []struct {
+		name   string
+		listed bool
+		args   []string
+	}{
+		{"answer fails, WARN fallback", true, []string{"ask", "-v", "--json", "--answerer", "llm", "--corpus", dir, "When will the Harbor Bridge reopen?"}},
+		{"start-up check fails", false, []string{"ask", "--json", "--corpus", dir, "When will the Harbor Bridge reopen?"}},
+		{"explicit llm, check fails", false, []string{"ask", "--answerer", "llm", "--corpus", dir, "When will the Harbor Bridge reopen?"}},
+		{"ingest embeddings fail", false, []string{"ingest", "-v", "--embedder", "openai", dir}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := echoKeyServer(t, "fake-model", tc.listed)
+			vars := map[string]string{
+				"OPENAI_BASE_URL": srv.URL + "/v1", "OPENAI_API_KEY": key, envChatModel: "fake-model",
+				"SLACK_BOT_TOKEN": "bot-token-value-123",
+			}
+			args := append([]string{tc.args[0], "--index", t.TempDir()}, tc.args[1:]...)
+			r := runCmd(t, vars, "", args...)
+			out := r.stdout + r.stderr
+			if !strings.Contains(out, "upstream refused") && !strings.Contains(out, "[redacted]") {
+				t.Logf("note: the server's message was not printed at all: %q", r.stderr)
+			}
+			if strings.Contains(out, key) || strings.Contains(out, "7d1e0c94") {
+				t.Errorf("exit %d: the API key was printed:\n%s", r.code, r.stderr)
+			}
+		})
 	}
 }
