@@ -64,14 +64,14 @@ func resolve(p string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	real, err := filepath.EvalSymlinks(abs)
+	resolved, err := filepath.EvalSymlinks(abs)
 	if err != nil {
 		return "", err
 	}
-	if r := forbidden(real); r != "" {
-		return "", fmt.Errorf("%s is below %s; never loaded", real, r)
+	if r := forbidden(resolved); r != "" {
+		return "", fmt.Errorf("%s is below %s; never loaded", resolved, r)
 	}
-	return real, nil
+	return resolved, nil
 }
 
 // tree is a file tree being loaded.
@@ -113,11 +113,11 @@ func LoadDir(dir string) ([]Article, []error, error) {
 }
 
 func loadDir(ctx context.Context, opt LoadOptions, dir string) ([]Article, []error, error) {
-	real, err := resolve(dir)
+	resolved, err := resolve(dir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", dir, err)
 	}
-	st, err := os.Stat(real)
+	st, err := os.Stat(resolved)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", dir, err)
 	}
@@ -126,7 +126,7 @@ func loadDir(ctx context.Context, opt LoadOptions, dir string) ([]Article, []err
 	}
 	// os.Root confines every open to the directory: a symbolic link (or a
 	// directory swapped for one mid-walk) cannot lead outside it.
-	root, err := os.OpenRoot(real)
+	root, err := os.OpenRoot(resolved)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", dir, err)
 	}
@@ -137,7 +137,7 @@ func loadDir(ctx context.Context, opt LoadOptions, dir string) ([]Article, []err
 			return root.OpenFile(filepath.FromSlash(p), os.O_RDONLY|syscall.O_NONBLOCK, 0)
 		},
 		display: func(p string) string { return filepath.Join(dir, filepath.FromSlash(p)) },
-		abs:     func(p string) string { return filepath.Join(real, filepath.FromSlash(p)) },
+		abs:     func(p string) string { return filepath.Join(resolved, filepath.FromSlash(p)) },
 	}
 	if opt.FollowSymlinks {
 		t.stat = func(p string) (fs.FileInfo, error) { return root.Stat(filepath.FromSlash(p)) }
@@ -170,11 +170,11 @@ func LoadPathContext(ctx context.Context, p string, opt LoadOptions) ([]Article,
 	if st.IsDir() {
 		return loadDir(ctx, opt, p)
 	}
-	real, err := resolve(p)
+	resolved, err := resolve(p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
-	data, err := readLimited(openNonblock, real)
+	data, err := readLimited(openNonblock, resolved)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}

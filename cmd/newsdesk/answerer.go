@@ -56,7 +56,7 @@ func newBrain(ctx context.Context, e *env, o *options, lib *library, logger *slo
 		if !errors.As(err, &un) && explicit {
 			return nil, err
 		}
-		fmt.Fprintf(e.stderr, "newsdesk: warning: LLM unavailable (%s); answering extractively\n", oneLine(unwrapLLM(err).Error()))
+		fmt.Fprintf(e.stderr, "newsdesk: warning: LLM unavailable (%s); answering extractively\n", errText(secrets(e).Error(unwrapLLM(err))))
 		return b, nil
 	}
 	b.answerer, b.rewriter, b.mode = a, rw, bot.ModeLLM

@@ -117,6 +117,6 @@ func textStyle(e *env, w io.Writer) bot.TextStyle {
 // rewritten), which RenderText shows but the JSON contract does not carry.
 func printNotes(w io.Writer, a *bot.Answer) {
 	for _, n := range a.Notes {
-		fmt.Fprintln(w, "newsdesk: note: "+n)
+		fmt.Fprintln(w, "newsdesk: note: "+safe(n))
 	}
 }

@@ -149,7 +149,9 @@ func newLogger(e *env, verbose, timestamps bool) *slog.Logger {
 			return a
 		}
 	}
-	return slog.New(slog.NewTextHandler(e.stderr, opts))
+	// Secrets are masked in every message and attribute (a server error
+	// may echo the API key).
+	return slog.New(secrets(e).Handler(slog.NewTextHandler(e.stderr, opts)))
 }
 
 // isTerminal reports whether x is a terminal.

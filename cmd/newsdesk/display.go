@@ -67,6 +67,7 @@ func (l *live) partial(text string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.clearStatus()
+	text = safe(text) // model output
 	if strings.HasPrefix(text, l.streamed) {
 		delta := text[len(l.streamed):]
 		if delta == "" {
@@ -87,7 +88,7 @@ func (l *live) final(a *bot.Answer, st bot.TextStyle) error {
 	defer l.mu.Unlock()
 	l.clearStatus()
 	l.clearStreamed()
-	return bot.RenderText(l.w, a, st)
+	return bot.RenderText(l.w, safeAnswer(a), st)
 }
 
 // abort erases whatever is on screen (the answer failed).

@@ -78,7 +78,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	for _, c := range commands() {
 		if c.name == name {
-			return exitCode(stderr, c.name, c.run(ctx, e, args[1:]))
+			return exitCode(stderr, c.name, secrets(e).Error(c.run(ctx, e, args[1:])))
 		}
 	}
 	fmt.Fprintf(stderr, "newsdesk: unknown command %q\n\n", name)
@@ -117,7 +117,7 @@ func exitCode(stderr io.Writer, cmd string, err error) int {
 		fmt.Fprintf(stderr, "newsdesk %s: interrupted\n", cmd)
 		return exitError
 	default:
-		fmt.Fprintf(stderr, "newsdesk %s: %s\n", cmd, oneLine(err.Error()))
+		fmt.Fprintf(stderr, "newsdesk %s: %s\n", cmd, errText(err))
 		return exitError
 	}
 }

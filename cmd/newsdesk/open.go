@@ -124,12 +124,15 @@ type articleStyle struct {
 
 // writeArticle prints an article with numbered paragraphs, marking
 // paragraph t.para and highlighting the quote in it.
+//
+// Article text is untrusted: every field is stripped of terminal control
+// sequences before the command adds its own styles and links.
 func writeArticle(w io.Writer, a *corpus.Article, t openTarget, st articleStyle) {
 	title := a.Title
 	if title == "" {
 		title = displayTitle(a, 72)
 	}
-	fmt.Fprintln(w, style(st.color, ansiBold, title))
+	fmt.Fprintln(w, style(st.color, ansiBold, safe(title)))
 	meta := []string{a.SourceName()}
 	if d := a.Date(); d != "" {
 		meta = append(meta, d)
@@ -138,17 +141,24 @@ func writeArticle(w io.Writer, a *corpus.Article, t openTarget, st articleStyle)
 		meta = append(meta, a.Byline)
 	}
 	meta = append(meta, "id "+a.ID)
-	fmt.Fprintln(w, style(st.color, ansiDim, strings.Join(meta, " · ")))
-	if bot.IsWebURL(a.URL) {
-		fmt.Fprintln(w, hyperlink(st.links, a.URL, a.URL))
+	fmt.Fprintln(w, style(st.color, ansiDim, safe(strings.Join(meta, " · "))))
+	if u := safe(a.URL); bot.IsWebURL(u) {
+		fmt.Fprintln(w, hyperlink(st.links, u, u))
 	}
+	// Paragraphs and the quote are stripped alike, so the quote is still
+	// found in its paragraph (by search when stripping moved it).
+	paras := make([]string, len(a.Paragraphs))
+	for i, p := range a.Paragraphs {
+		paras[i] = safe(p)
+	}
+	t.quote = safe(t.quote)
 	fmt.Fprintln(w)
 
 	// Locate the quote in the marked paragraph: by offset when it checks
 	// out, else by search.
 	qStart, qEnd := -1, -1
-	if t.para >= 0 && t.para < len(a.Paragraphs) && t.quote != "" {
-		p := a.Paragraphs[t.para]
+	if t.para >= 0 && t.para < len(paras) && t.quote != "" {
+		p := paras[t.para]
 		off := t.start - a.ParagraphOffset(t.para)
 		if t.start >= 0 && off >= 0 && off+len(t.quote) <= len(p) && p[off:off+len(t.quote)] == t.quote {
 			qStart, qEnd = off, off+len(t.quote)
@@ -158,8 +168,8 @@ func writeArticle(w io.Writer, a *corpus.Article, t openTarget, st articleStyle)
 	}
 
 	// Paragraphs are labelled as links name them ("newsdesk:ID#p3" is p3).
-	numWidth := 1 + len(strconv.Itoa(len(a.Paragraphs)-1))
-	for i, p := range a.Paragraphs {
+	numWidth := 1 + len(strconv.Itoa(len(paras)-1))
+	for i, p := range paras {
 		marked := i == t.para
 		label := fmt.Sprintf("%*s", numWidth, "p"+strconv.Itoa(i))
 		margin := "  "

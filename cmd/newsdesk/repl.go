@@ -297,7 +297,7 @@ func (r *repl) ask(ctx context.Context, q string) {
 	if understood != "" && !r.tty {
 		// The answer shows it too ("Understood as: …"); this line is for
 		// scripts reading stderr.
-		fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+query)
+		fmt.Fprintln(r.e.stderr, "newsdesk: searching for: "+safe(query))
 	}
 	req := bot.Request{Question: query, History: append([]bot.Turn(nil), r.history...), AsOf: r.asOf}
 	lv := newLive(r.e, r.out)
@@ -351,19 +351,20 @@ func (r *repl) sources() {
 			date = "-"
 		}
 		title := displayTitle(a, 72)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", a.ID, a.SourceName(), date, title)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safe(a.ID), safe(a.SourceName()), date, safe(title))
 	}
 	tw.Flush()
 	fmt.Fprintf(r.out, "%d articles\n", len(arts))
 }
 
 func (r *repl) info(msg string) {
-	fmt.Fprintln(r.out, style(r.color, ansiDim, msg))
+	fmt.Fprintln(r.out, style(r.color, ansiDim, safe(msg)))
 }
 
 // errorf reports a problem with one input line; the session goes on.
 func (r *repl) errorf(format string, args ...any) {
-	msg := fmt.Sprintf(format, args...)
+	// The message may quote the input or a server's reply.
+	msg := secrets(r.e).String(safe(fmt.Sprintf(format, args...)))
 	if r.tty {
 		fmt.Fprintln(r.out, style(r.color, "\x1b[31m", "error: "+msg))
 		return
