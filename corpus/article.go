@@ -35,10 +35,23 @@
 //     line): fields id, title, url, source, byline (or author), published
 //     (or date) and the text in body, text or content (the first non-empty;
 //     a string, a list of paragraphs, or HTML). Entries without id get
-//     "stem-N", N counting from 1 (line number for .jsonl).
+//     "stem-N", N counting from 1 (line number for .jsonl). These exports
+//     are read entry by entry (a .jsonl file line by line, a .json array
+//     with a json.Decoder), so a file may be far larger than one article:
+//     the size limit (LoadOptions.MaxArticleSize) applies to each line or
+//     entry, and one that is too large or malformed is skipped with a
+//     warning naming its line or entry number while the rest load. In a
+//     .json array, an entry that is not even valid JSON ends the file
+//     (entries before it still load).
+//
+// A file that is not text is skipped with a warning whatever its
+// extension: one that starts like a known binary format (ELF, Mach-O,
+// ZIP, gzip, zstd, xz, PDF, PNG, JPEG, GIF, ...), holds NUL bytes, is
+// UTF-16 (except HTML), or whose start is mostly control characters or
+// invalid UTF-8.
 //
 // Hidden files and directories (".git") and README.md are ignored; other
-// extensions, unreadable files, files over MaxFileSize, malformed entries,
+// extensions, unreadable files, articles over MaxArticleSize, malformed entries,
 // duplicate IDs (the later file loses) and articles left without text
 // after Clean are skipped with a warning, never silently. Text that is not
 // valid UTF-8 is decoded as Windows-1252 or repaired, with a warning.

@@ -373,3 +373,18 @@ func decodeHTMLCharset(data []byte) (string, string, bool) {
 	}
 	return string(out), name, true
 }
+
+// FromHTML returns a with its paragraphs taken from an HTML fragment, such
+// as the content of a feed item: one paragraph per block element or <br>,
+// entities decoded, scripts and styles dropped, then cleaned as the
+// loaders clean files (see Clean); a leading paragraph that repeats
+// a.Title is dropped. It fails when no text is left. Other fields of a
+// are kept as they are.
+func FromHTML(a Article, fragment string) (Article, error) {
+	return finish(a, htmlFragmentParagraphs(strings.ToValidUTF8(fragment, "\uFFFD")))
+}
+
+// WebURL returns s, trimmed, when it is an absolute http or https URL
+// with a host and no spaces or control characters, else "": the only
+// links an Article keeps.
+func WebURL(s string) string { return absoluteHTTP(s) }

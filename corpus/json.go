@@ -1,7 +1,6 @@
 package corpus
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,58 +11,6 @@ import (
 // jsonBodyKeys are the fields that may hold the article text, in order of
 // preference; the first non-empty one is used.
 var jsonBodyKeys = []string{"body", "text", "content"}
-
-// parseJSON reads a .json file: one article object, or an array of them.
-func parseJSON(name, text string) ([]Article, []error, error) {
-	trimmed := bytes.TrimSpace([]byte(text))
-	if len(trimmed) == 0 {
-		return nil, nil, errors.New("empty JSON file")
-	}
-	if trimmed[0] != '[' {
-		obj, err := decodeObject(trimmed)
-		if err != nil {
-			return nil, nil, err
-		}
-		a, warns, err := jsonArticle(obj, name, stem(name))
-		if err != nil {
-			return nil, nil, err
-		}
-		return []Article{a}, warns, nil
-	}
-	var items []json.RawMessage
-	if err := json.Unmarshal(trimmed, &items); err != nil {
-		return nil, nil, fmt.Errorf("invalid JSON: %w", err)
-	}
-	var arts []Article
-	var warns []error
-	for i, raw := range items {
-		a, w, err := decodeArticle(raw, name, i+1, fmt.Sprintf("entry %d", i+1))
-		warns = append(warns, w...)
-		if err == nil {
-			arts = append(arts, a)
-		}
-	}
-	return arts, warns, nil
-}
-
-// parseJSONL reads a .jsonl file: one article object per line. A bad line
-// is a warning naming its line number; the other lines still load.
-func parseJSONL(name, text string) ([]Article, []error, error) {
-	var arts []Article
-	var warns []error
-	for i, line := range strings.Split(text, "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" {
-			continue
-		}
-		a, w, err := decodeArticle([]byte(line), name, i+1, fmt.Sprintf("line %d", i+1))
-		warns = append(warns, w...)
-		if err == nil {
-			arts = append(arts, a)
-		}
-	}
-	return arts, warns, nil
-}
 
 // decodeArticle decodes the n-th article of a file that holds several
 // (its default id is the file stem and n). Its warnings, and the error

@@ -15,8 +15,9 @@ import (
 	"time"
 )
 
-// MaxFileSize is the largest file the loaders read; bigger files are
-// skipped with a warning.
+// MaxFileSize is the default largest article (see DefaultMaxArticleSize):
+// a .txt, .md or .html file over it is skipped with a warning. A .json or
+// .jsonl export may be larger; the limit then applies to each entry.
 const MaxFileSize = 20 << 20
 
 // LoadOptions tune LoadPathContext. The zero value is the default.
@@ -37,6 +38,18 @@ type LoadOptions struct {
 	// Whatever the options, only regular files are read and nothing below
 	// /proc, /sys or /dev is ever loaded.
 	FollowSymlinks bool
+
+	// MaxArticleSize is the largest article read, in bytes: a whole .txt,
+	// .md or .html file, one line of a .jsonl export or one entry of a
+	// .json array. A bigger file, line or entry is skipped with a warning
+	// (the other entries of an export still load). 0 means
+	// DefaultMaxArticleSize.
+	MaxArticleSize int64
+
+	// MaxExportSize is the largest .json or .jsonl file read. Exports are
+	// read entry by entry, never whole, so this only stops a runaway file.
+	// 0 means DefaultMaxExportSize.
+	MaxExportSize int64
 }
 
 // forbiddenRoots hold pseudo-files (process environment, kernel state,
@@ -174,11 +187,7 @@ func LoadPathContext(ctx context.Context, p string, opt LoadOptions) ([]Article,
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
-	data, err := readLimited(openNonblock, resolved)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load %s: %w", p, err)
-	}
-	arts, warns, err := parse(ctx, opt, p, data)
+	arts, warns, err := readFile(ctx, opt, openNonblock, resolved, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("load %s: %w", p, err)
 	}
@@ -290,11 +299,7 @@ func loadFile(ctx context.Context, opt LoadOptions, open func(string) (fs.File, 
 	if _, ok := parsers[strings.ToLower(path.Ext(p))]; !ok {
 		return nil, []error{fmt.Errorf("load %s: %w", shown, ErrUnsupported)}, nil
 	}
-	data, err := readLimited(open, p)
-	if err != nil {
-		return nil, []error{fmt.Errorf("load %s: %w", shown, err)}, nil
-	}
-	arts, warns, err := parse(ctx, opt, shown, data)
+	arts, warns, err := readFile(ctx, opt, open, p, shown)
 	if cerr := ctx.Err(); cerr != nil {
 		return nil, nil, cerr
 	}
@@ -314,31 +319,65 @@ var errNotRegular = errors.New("not a regular file; skipped")
 // without LoadOptions.FollowSymlinks.
 var errSymlink = errors.New("symbolic link; skipped (links inside a directory are followed only on request)")
 
-// readLimited reads a regular file of at most MaxFileSize bytes. The mode
-// and size are checked on the opened file, before reading, so a file
-// swapped for a FIFO or device after a directory listing is still refused.
-func readLimited(open func(string) (fs.File, error), p string) ([]byte, error) {
+// readFile opens p and parses it as shown: a .json or .jsonl export is
+// read article by article (see readStream), any other file whole, up to
+// opt.MaxArticleSize. Warnings are not wrapped with shown.
+func readFile(ctx context.Context, opt LoadOptions, open func(string) (fs.File, error), p, shown string) ([]Article, []error, error) {
+	ext := strings.ToLower(path.Ext(shown))
+	if !streamed(ext) {
+		data, err := readLimited(open, p, opt.maxArticle())
+		if err != nil {
+			return nil, nil, err
+		}
+		return parse(ctx, opt, shown, data)
+	}
+	f, err := openRegular(open, p, opt.maxExport())
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	// A file that grows while it is read is cut at the limit.
+	return readStream(ctx, opt, shown, ext, io.LimitReader(f, opt.maxExport()))
+}
+
+// openRegular opens a regular file of at most limit bytes. The mode and
+// size are checked on the opened file, before reading, so a file swapped
+// for a FIFO or device after a directory listing is still refused.
+func openRegular(open func(string) (fs.File, error), p string, limit int64) (fs.File, error) {
 	f, err := open(p)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
+		f.Close()
 		return nil, err
 	}
 	if !st.Mode().IsRegular() {
+		f.Close()
 		return nil, errNotRegular
 	}
-	if st.Size() > MaxFileSize {
-		return nil, fmt.Errorf("file is larger than %d bytes; skipped", MaxFileSize)
+	if st.Size() > limit {
+		f.Close()
+		return nil, fmt.Errorf("file is larger than %d bytes; skipped", limit)
 	}
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	return f, nil
+}
+
+// readLimited reads a regular file of at most limit bytes (see
+// openRegular).
+func readLimited(open func(string) (fs.File, error), p string, limit int64) ([]byte, error) {
+	f, err := openRegular(open, p, limit)
 	if err != nil {
 		return nil, err
 	}
-	if len(data) > MaxFileSize {
-		return nil, fmt.Errorf("file is larger than %d bytes; skipped", MaxFileSize)
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if int64(len(data)) > limit {
+		return nil, fmt.Errorf("file is larger than %d bytes; skipped", limit)
 	}
 	return data, nil
 }

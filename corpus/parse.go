@@ -56,6 +56,12 @@ func parse(ctx context.Context, opt LoadOptions, name string, data []byte) ([]Ar
 		return nil, nil, ErrUnsupported
 	}
 	isHTML := ext == ".html" || ext == ".htm"
+	if streamed(ext) {
+		return readStream(ctx, opt, name, ext, bytes.NewReader(data))
+	}
+	if err := notText(bytes.TrimPrefix(data, utf8BOM), isHTML); err != nil {
+		return nil, nil, err
+	}
 	text, warn := toUTF8(data, isHTML)
 	var (
 		arts  []Article
@@ -70,15 +76,7 @@ func parse(ctx context.Context, opt LoadOptions, name string, data []byte) ([]Ar
 	if err != nil {
 		return nil, nil, err
 	}
-	for i := range arts {
-		if u := arts[i].URL; u != "" {
-			arts[i].URL = absoluteHTTP(u)
-			if arts[i].URL == "" {
-				// javascript:, data:, file: or relative: never a link.
-				warns = append(warns, fmt.Errorf("article %s: url %q is not an absolute http(s) URL; dropped", arts[i].ID, clip(u, 60)))
-			}
-		}
-	}
+	warns = append(warns, fixURLs(arts)...)
 	if warn != nil {
 		warns = append([]error{warn}, warns...)
 	}

@@ -346,3 +346,19 @@ func TestParseDate(t *testing.T) {
 		t.Error("ambiguous date accepted")
 	}
 }
+
+func TestFromHTML(t *testing.T) {
+	a, err := FromHTML(Article{ID: "x", Title: "Dam Fails"}, "<h1>Dam Fails</h1><p>Water &amp; mud<br>reached the town.</p><script>evil()</script><p>Read more</p>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(a.Paragraphs, "|"); got != "Water & mud|reached the town." {
+		t.Fatalf("paragraphs %q", got)
+	}
+	if _, err := FromHTML(Article{ID: "y"}, "<p> </p><script>x</script>"); err == nil {
+		t.Fatal("empty fragment accepted")
+	}
+	if WebURL(" https://example.com/a ") != "https://example.com/a" || WebURL("javascript:alert(1)") != "" || WebURL("/relative") != "" {
+		t.Fatal("WebURL")
+	}
+}
