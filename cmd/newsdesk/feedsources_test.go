@@ -61,7 +61,9 @@ func TestLoadSource(t *testing.T) {
 
 type failing struct{}
 
-func (failing) RoundTrip(*http.Request) (*http.Response, error) { return nil, fmt.Errorf("connection refused") }
+func (failing) RoundTrip(*http.Request) (*http.Response, error) {
+	return nil, fmt.Errorf("connection refused")
+}
 
 func TestWatchSources(t *testing.T) {
 	dir := t.TempDir()

@@ -34,6 +34,7 @@ Examples:
   newsdesk ingest story1.html story2.md ./archive/2024
   newsdesk ingest --index /srv/newsdesk/index --embedder openai ./articles
   newsdesk ingest --prune ./archive      # mirror: drop articles whose files are gone
+  newsdesk ingest https://example.com/news/feed.xml   # an RSS/Atom feed: every item
 
 Environment:
   NEWSDESK_INDEX       default for --index (else <user cache dir>/newsdesk/index/default)
@@ -65,7 +66,9 @@ Environment:
 		at       = map[string]int{} // article id -> index in articles
 	)
 	for _, p := range paths {
-		if _, err := os.Stat(p); err != nil {
+		if isFeedURL(p) {
+			// A feed URL: fetched, every item an article.
+		} else if _, err := os.Stat(p); err != nil {
 			warnings++
 			if errors.Is(err, fs.ErrNotExist) {
 				logger.Warn("skipped", "path", p, "err", "no such file or directory")
@@ -74,7 +77,7 @@ Environment:
 			}
 			continue
 		}
-		arts, warns, err := corpus.LoadPathContext(ctx, p, o.loadOptions())
+		arts, warns, err := loadSource(ctx, p, o.loadOptions(), nil) // feedsources.go
 		logWarnings(logger, warns)
 		warnings += len(warns)
 		if ctx.Err() != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/newsdesk/newsdesk/watch"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
@@ -35,6 +36,12 @@ Slack environment:
   (rate limits, allowed channels, timeouts: see the README)`)
 	fs.libraryFlags()
 	fs.StringVar(&fs.opts.http, "http", "", "serve HTTP on `ADDR`, e.g. :8080 (default $NEWSDESK_HTTP_ADDR)")
+	var watched []string
+	fs.Func("watch", "keep the archive in step with `SOURCE`: a directory (new, changed and deleted files) or an RSS/Atom feed URL or file (polled); repeatable", func(v string) error {
+		watched = append(watched, v)
+		return nil
+	})
+	interval := fs.Duration("watch-interval", watch.DefaultInterval, "poll watched feeds every `DURATION` (conditional GETs)")
 	if err := fs.parseNone(args, e.stdout); err != nil {
 		return err
 	}
@@ -59,6 +66,17 @@ Slack environment:
 	wctx, wstop := context.WithCancel(ctx)
 	defer wstop()
 	go lib.watch(wctx, reloadEvery)
+	if len(watched) > 0 {
+		go func() {
+			cfg := watchConfig{Interval: *interval, Load: o.loadOptions(), StateFile: watchStateFile(lib), Logger: logger}
+			err := watchSources(wctx, watched, cfg, func(c watch.Change) error {
+				return applyWatched(wctx, e, lib, logger, c)
+			})
+			if err != nil && wctx.Err() == nil {
+				logger.Error("watch stopped", "err", err)
+			}
+		}()
+	}
 	err = start(ctx, b, lib, logger)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("serve: %w", err)
