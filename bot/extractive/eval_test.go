@@ -86,7 +86,7 @@ func TestDevSet(t *testing.T) {
 // it (the runner of `newsdesk eval`); it fails the test at once on an
 // unverifiable quote (never acceptable) and returns the other failures
 // for the caller to weigh.
-func judgeSet(t *testing.T, ex *Extractive, qs []judge.Question, raw map[string]string) (pass int, failures []string) {
+func judgeSet(t testing.TB, ex *Extractive, qs []judge.Question, raw map[string]string) (pass int, failures []string) {
 	t.Helper()
 	rep := eval.Run(context.Background(), ex, []eval.File{{Name: t.Name(), Questions: qs}}, eval.Options{Article: judge.Map(raw)})
 	for _, r := range rep.Files[0].Questions {

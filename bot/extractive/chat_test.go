@@ -1,0 +1,48 @@
+package extractive
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestStripChat(t *testing.T) {
+	for _, c := range []struct{ in, keep, drop string }{
+		{"quick q — where is balakleya in relation to kupyansk?", "where is balakleya", "quick q"},
+		{"in the villages ukraine retook, are the power lines down? need this for the 6pm update", "power lines down", "need this"},
+		{"does the kharkiv region actually border russia? yes/no pls", "border russia", "pls"},
+		{"what day did izyum fall? seeing friday in one story and saturday in another", "what day did izyum fall", "seeing friday"},
+		{"who did blinken sit down with in brussels? the nato guy, need his name", "who did blinken sit down with", "need his name"},
+		{"how much do they need to rebuild the bridge", "need to rebuild", ""},
+		{"pls", "pls", ""}, // nothing but chat: read as typed
+	} {
+		got := stripChat(c.in)
+		if len(got) != len(c.in) {
+			t.Errorf("stripChat(%q) changed the length: %q", c.in, got)
+		}
+		if !strings.Contains(got, c.keep) {
+			t.Errorf("stripChat(%q) = %q, lost %q", c.in, got, c.keep)
+		}
+		if c.drop != "" && strings.Contains(got, c.drop) {
+			t.Errorf("stripChat(%q) = %q, kept %q", c.in, got, c.drop)
+		}
+	}
+}
+
+// FuzzStripChat: any question keeps its length (token offsets stay
+// valid) and its non-chat bytes.
+func FuzzStripChat(f *testing.F) {
+	f.Add("quick q — who confirmed it? pls")
+	f.Add("need this for the 6pm update, thanks")
+	f.Add("\xff\xfe yes/no")
+	f.Fuzz(func(t *testing.T, q string) {
+		got := stripChat(q)
+		if len(got) != len(q) {
+			t.Fatalf("length %d -> %d", len(q), len(got))
+		}
+		for i := 0; i < len(q); i++ {
+			if got[i] != q[i] && got[i] != ' ' {
+				t.Fatalf("byte %d changed to %q", i, got[i])
+			}
+		}
+	})
+}
