@@ -191,7 +191,7 @@ func promoteNames(qa *query, hits []retrieval.Hit) {
 	}
 	caps, lower := make([]int, len(qa.terms)), make([]int, len(qa.terms))
 	written := make([]string, len(qa.terms))
-	for _, h := range hits {
+	for _, h := range hits[:min(len(hits), 12)] { // the best passages say enough
 		text := h.Chunk.Text
 		for _, tk := range retrieval.Analyze(text) {
 			i, ok := idx[tk.Term]
@@ -449,7 +449,11 @@ func (e *Extractive) candidates(hits []retrieval.Hit, qa *query) []*candidate {
 			out = append(out, c)
 		}
 	}
-	corroborate(out)
+	// Corroboration decides among the strongest sentences; comparing
+	// every pair of a long candidate list would cost more than the rest
+	// of the answer together.
+	slices.SortStableFunc(out, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+	corroborate(out[:min(len(out), maxCorroborated)])
 	if qa.recent {
 		preferRecent(out)
 	}
@@ -609,6 +613,9 @@ func (an *analysis) computed() int {
 	}
 	return n
 }
+
+// maxCorroborated is how many of the best candidates corroborate compares.
+const maxCorroborated = 48
 
 // corroborate rewards sentences that other outlets carry too (syndicated
 // copies, or the same fact in near-identical words): a claim several
