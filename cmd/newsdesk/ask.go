@@ -12,8 +12,8 @@ import (
 const libraryHelp = `
 The library:
   Without --corpus the index is used as it is (add articles with
-  'newsdesk ingest'); an empty index is first seeded with the built-in
-  sample articles, with a note on stderr. With --corpus DIR the index is
+  'newsdesk ingest'); only a brand-new default index is first seeded with
+  the built-in sample articles, with a note on stderr. With --corpus DIR the index is
   synced to exactly the articles in DIR (new and changed files are
   embedded, deleted ones dropped), in an index of its own.
   The index lives in --index DIR, else $NEWSDESK_INDEX, else

@@ -151,8 +151,8 @@ Examples:
   SLACK_APP_TOKEN=xapp-... SLACK_BOT_TOKEN=xoxb-... newsdesk serve
 
 The library: without --corpus, ask, repl and serve use the persistent index
-as it is (built up by 'newsdesk ingest'); an empty index is first seeded with
-the built-in sample articles. With --corpus DIR the index is synced to exactly
+as it is (built up by 'newsdesk ingest'); only a brand-new default index is
+first seeded with the built-in sample articles. With --corpus DIR the index is synced to exactly
 the articles in DIR, in an index of its own.
 
 Run 'newsdesk <command> --help' for the flags and environment of a command.
