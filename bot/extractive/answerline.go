@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk/retrieval"
+	"github.com/newsdesk/newsdesk/retrieval/lexicon"
 )
 
 // The answer line is the short answer above the quotes. It is made of
@@ -226,8 +227,9 @@ func figureOf(c *candidate, qa *query) (string, string) {
 		}
 		w := wordAt(s, ws)
 		lw := strings.ToLower(w)
-		if retrieval.IsStopWord(lw) && lw != "per" || k > n+1 && !isUnitWord(strings.ToLower(wordAt(s, c.qty.starts[k-1]))) {
-			break
+		if retrieval.IsStopWord(lw) && lw != "per" || k > n+1 && !isUnitWord(strings.ToLower(wordAt(s, c.qty.starts[k-1]))) ||
+			startsUpper(w) && !isUnitWord(lw) {
+			break // "3,200 Lakeshore employees": the name is not the unit
 		}
 		end = ws + len(w)
 		if r, size := utf8.DecodeRuneInString(s[end:]); r == '²' || r == '³' {
@@ -274,7 +276,7 @@ var numberWordValue = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5,
 
 var (
 	reAccordingTo = regexp.MustCompile(`\baccording to (?:the )?((?:\p{Lu}[\p{L}’'\-]*|of|for|the|and)(?:\s+(?:\p{Lu}[\p{L}’'\-]*|of|for|the|and)){0,6})`)
-	reEstimator   = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]*\s+)*\p{Lu}[\p{L}’'\-]*(?:’s|'s)?(?:\s+[a-z]+){0,2})\s+(?:estimated|estimates|said|says|reported|reports|claimed|claims|announced|put|puts|confirmed|told)\b`)
+	reEstimator   = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]*\s+)*\p{Lu}[\p{L}’'\-]*(?:’s|'s)?(?:\s+(?:defen[cs]e |foreign |interior |health |finance )?(?:ministry|military|army|officials|police|government|agency|department|office|spokesman|spokeswoman|spokesperson|analysts?|institute))?)\s+(?:estimated|estimates|said|says|reported|reports|claimed|claims|announced|put|puts|confirmed|told)\b`)
 	reDateOf      = regexp.MustCompile(`\b(?:(?:late|early) (?:on )?|on |last |this |next )?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?: (?:night|morning|evening|afternoon))?|(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}(?:, \d{4})?|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December)(?: \d{4})?|yesterday|overnight)\b`)
 	reWeekday     = regexp.MustCompile(`(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\d{1,2}|yesterday|overnight`)
 	rePlace       = regexp.MustCompile(`\b(?:(?:about |some |roughly )?\d[\d,.]*\s*(?:km|kilomet(?:re|er)s|miles)\s+)?(?:to the |in the )?(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?(?: of| from)? (?:the )?\p{Lu}[\p{L}’'\-]+(?: \p{Lu}[\p{L}’'\-]+)*|\b(?:near|outside|in|at|on the outskirts of|close to) (?:the )?\p{Lu}[\p{L}’'\-]+(?: \p{Lu}[\p{L}’'\-]+)*(?: (?:region|province|county|district|oblast))?`)
@@ -343,6 +345,13 @@ func cleanOrg(s string) string {
 	return strings.Join(f, " ")
 }
 
+// isCommonWord reports whether a one-word name is an English word
+// capitalised only because it starts the sentence ("Shares fell", "Staff
+// said").
+func isCommonWord(n string) bool {
+	return !strings.Contains(n, " ") && lexicon.Known(retrieval.Term(strings.ToLower(n)))
+}
+
 // isDemonym reports whether a capitalised word reads as a nationality
 // ("Ukrainian", "Chinese", "British"): a description, not a name.
 func isDemonym(w string) bool {
@@ -389,7 +398,7 @@ func agentOf(c *candidate, qa *query) string {
 			break
 		}
 		if n := cleanOrg(s[m[0]:m[1]]); n != "" && !inQuestion(n, qa) && !isDateline(s, m[1]) &&
-			!(isDemonym(n) && !strings.Contains(n, " ")) {
+			!(isDemonym(n) && !strings.Contains(n, " ")) && !(m[0] == 0 && isCommonWord(n)) {
 			return n
 		}
 	}
@@ -491,7 +500,7 @@ func descriptionOf(c *candidate, qa *query) string {
 	return ""
 }
 
-var reAppositive = regexp.MustCompile(`^(?:,\s+|\s+(?:is|was)\s+)((?:a|an|the|who|one of)\s+[^,;.]{3,80}?)(?:,|;|\.|\s+and\s|$)`)
+var reAppositive = regexp.MustCompile(`^(?:,\s+|\s+(?:is|was)\s+)((?:a|an|the|who|one of|(?:director|head|chief|leader|president|chair|chairman|chairwoman|spokesman|spokeswoman|spokesperson|secretary|minister|mayor|governor|deputy|manager|founder|owner|editor|professor|lawyer|counsel|analyst|commissioner|superintendent|inspector|captain|commander|general|senior|former|acting)\b)[^,;.]{3,80}?)(?:,|;|\.|\s+and\s|$)`)
 
 func lastWord(s string) string {
 	i := strings.LastIndexByte(s, ' ')

@@ -41,7 +41,15 @@ var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov":
 	"natl": "national", "admin": "administration", "uni": "university", "cops": "police", "b4": "before",
 	"w/": "with", "abt": "about", "bc": "because", "cuz": "because", "gonna": "going", "wanna": "want",
 	"til": "until", "till": "until", "tmrw": "tomorrow", "tmr": "tomorrow", "tonite": "tonight", "msg": "message",
-	"pm's": "prime minister", "mp": "member of parliament"}
+	"pm's": "prime minister", "mp": "member of parliament", "rn": "now", "atm": "now"}
+
+// contractions are chat spellings of question openers: "whats the name"
+// reads as "what is the name".
+var reContraction = regexp.MustCompile(`\b(what|who|where|when|how|that|there)(?:s|'s|’s)\b`)
+
+// expandContractions rewrites them in a lower-cased question (used to
+// read its kind, not for offsets).
+func expandContractions(lq string) string { return reContraction.ReplaceAllString(lq, "$1 is") }
 
 // stripChat blanks the chat register out of q, keeping every other byte
 // where it was (token offsets stay valid).

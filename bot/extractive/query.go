@@ -172,11 +172,11 @@ func analyze(q string, stats retrieval.TermStats) query {
 	out := query{text: q}
 	q = stripChat(q)
 	out.clean = q
-	lq := strings.ToLower(collapse(q))
+	lq := expandContractions(strings.ToLower(collapse(q)))
 	first := strings.Fields(lq)
 	switch {
 	case len(first) == 0:
-	case hasAnyPrefix(lq, "who is ", "who was ", "who are ") && !startsCapitalAfter(q, 2) && reRoleOf.FindString(lq) == "":
+	case hasAnyPrefix(lq, "who is ", "who was ", "who are ") && reRoleOf.FindString(lq) == "" && !asksWhoIs(lq):
 		out.kind = qWho // "who is leading the inquiry": someone who does something
 	case hasAnyPrefix(lq, "who is ", "who was ", "who are ", "what is the ", "what is a ", "what is ", "what was ") && !strings.Contains(lq, " doing") ||
 		reWhoIsHe.MatchString(lq) || strings.Contains(lq, " stand for") || strings.Contains(lq, "stands for"):
@@ -450,6 +450,22 @@ const unseenWeight = 0.3
 // seldom does.
 func sameEnds(a, b string) bool {
 	return a != "" && b != "" && a[0] == b[0] && a[len(a)-1] == b[len(b)-1]
+}
+
+// asksWhoIs reports whether "who is X" asks who X is ("who is tran quoc
+// hung", typed in lower case) rather than who does something ("who is
+// leading the inquiry", "who is behind the attack").
+func asksWhoIs(lq string) bool {
+	f := strings.Fields(lq)
+	if len(f) < 3 || len(f) > 7 {
+		return false
+	}
+	next := strings.Trim(f[2], "?!.,")
+	if strings.HasSuffix(next, "ing") || retrieval.IsStopWord(next) || headPrepositions[next] ||
+		next == "behind" || next == "responsible" || next == "to" || next == "in" {
+		return false
+	}
+	return true
 }
 
 // reWhoIsHe is "X — who is he": the question is who X is.
