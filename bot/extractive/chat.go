@@ -30,6 +30,7 @@ var (
 		`(?:update|bulletin|piece|story|show|copy|script|brief|briefing|newsletter|blog|liveblog|edition|segment|package|wrap)\b[^,?;.!—–)]*|` +
 		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|getting|reading)\b[^,?;.!—–)]*\b(?:one|another|other|some|different|two|both|each)\s+` +
 		`(?:story|stories|report|reports|piece|pieces|outlet|outlets|place|places|source|sources|article|articles)\b[^,?;.!—–)]*|` +
+		`(?:the )?(?:numbers|figures|reports|stories|accounts|tallies)\s+(?:are\s+|seem\s+|look\s+)?(?:all over the place|differ|conflict|vary|don'?t match|do not match|don'?t add up)\b[^,?;.!—–)]*|` +
 		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
 )
 

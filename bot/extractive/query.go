@@ -73,7 +73,7 @@ type query struct {
 
 // recentCues ask for the newest figure when reports differ.
 // moneyCues in a "how much" question ask for an amount of money.
-var moneyCues = map[string]bool{"cost": true, "costs": true, "price": true, "pay": true, "paid": true,
+var moneyCues = map[string]bool{"cash": true, "cost": true, "costs": true, "price": true, "pay": true, "paid": true,
 	"spend": true, "spent": true, "worth": true, "fee": true, "fine": true, "fined": true,
 	"compensation": true, "salary": true, "wage": true, "wages": true, "budget": true, "money": true,
 	"bill": true, "ransom": true, "raise": true, "raised": true, "owe": true, "owed": true, "repay": true,
