@@ -80,15 +80,6 @@ type scored struct {
 // beats a map by an order of magnitude there.
 var accPool sync.Pool
 
-// search returns up to k documents for the query terms, best first.
-func (x *bm25) search(terms []WeightedTerm, k int, alive func(int32) bool) []scored {
-	groups := make([][]WeightedTerm, len(terms))
-	for i, t := range terms {
-		groups[i] = []WeightedTerm{t}
-	}
-	return x.searchGroups(groups, k, alive)
-}
-
 // searchGroups returns up to k documents for groups of alternative terms,
 // best first: a document earns, for each group, the best of its members'
 // weighted BM25 scores (Lucene's synonym-query idea), so that a word with

@@ -756,17 +756,6 @@ func expandAcronym(stats retrieval.TermStats, written string) string {
 	return ac.Expand(written)
 }
 
-// startsCapitalAfter reports whether the word after the first n words of
-// q starts with a capital ("Who is Vladislav Sokolov").
-func startsCapitalAfter(q string, n int) bool {
-	f := strings.Fields(q)
-	if len(f) <= n {
-		return false
-	}
-	r, _ := utf8.DecodeRuneInString(f[n])
-	return unicode.IsUpper(r)
-}
-
 func hasAnyPrefix(s string, ps ...string) bool {
 	for _, p := range ps {
 		if strings.HasPrefix(s, p) {

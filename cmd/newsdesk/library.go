@@ -50,9 +50,6 @@ func statIndex(dir string) os.FileInfo {
 	return fi
 }
 
-// index is the index currently in use.
-func (l *library) index() *retrieval.Index { return l.ix.Current() }
-
 // newEmbedder builds the embedder chosen by --embedder / $NEWSDESK_EMBEDDER.
 func newEmbedder(e *env, o *options) (retrieval.Embedder, error) {
 	name, err := o.embedderName(e)
