@@ -324,14 +324,7 @@ var rePronounClaim = regexp.MustCompile(`^(?:It|They|The (?:group|agency|institu
 
 // cleanOrg trims a subject phrase to a name or an organisation.
 func cleanOrg(s string) string {
-	f := strings.Fields(s)
-	for len(f) > 0 {
-		if v, ok := notNames[f[0]]; ok && v {
-			f = f[1:]
-			continue
-		}
-		break
-	}
+	f := nameWords(s)
 	if len(f) == 0 {
 		return ""
 	}

@@ -176,16 +176,19 @@ func firstFullName(s string) string {
 	return ""
 }
 
+// nameWords are the words of n without the leading ones that are not part
+// of a name ("The", "According", weekdays).
+func nameWords(n string) []string {
+	f := strings.Fields(n)
+	for len(f) > 0 && notNames[f[0]] {
+		f = f[1:]
+	}
+	return f
+}
+
 // cleanName drops leading words that are not part of a name.
 func cleanName(n string) string {
-	f := strings.Fields(n)
-	for len(f) > 0 {
-		if v, ok := notNames[f[0]]; ok && v {
-			f = f[1:]
-			continue
-		}
-		break
-	}
+	f := nameWords(n)
 	if len(f) == 0 {
 		return ""
 	}

@@ -52,6 +52,27 @@ func TestReloadPicksUpIngest(t *testing.T) {
 	index := t.TempDir()
 	ingestInto(t, index, writeCorpus(t, map[string]string{"storm.txt": testArticles["storm.txt"]}))
 
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	_, quotes := liveLibrary(ctx, t, index)
+	const q = "When will the Harbor Bridge reopen?"
+	if quotes(q, "reopen to traffic") {
+		t.Fatal("answered before the article was ingested")
+	}
+	ingestInto(t, index, writeCorpus(t, map[string]string{"bridge.txt": testArticles["bridge.txt"]}))
+	waitFor(t, 10*time.Second, "the ingested article to be answered", func() bool { return quotes(q, "reopen to traffic") })
+
+	if r := runCmd(t, nil, "", "remove", "--index", index, "bridge"); r.code != exitOK {
+		t.Fatalf("remove: exit %d, %q", r.code, r.stderr)
+	}
+	waitFor(t, 10*time.Second, "the removed article to be dropped", func() bool { return !quotes(q, "reopen to traffic") })
+}
+
+// liveLibrary opens the library in index as serve does, runs its reload
+// loop until ctx is done, and returns it with a check that an answer to q
+// quotes want.
+func liveLibrary(ctx context.Context, t *testing.T, index string) (*testLive, func(q, want string) bool) {
+	t.Helper()
 	o := &options{index: index, set: map[string]bool{"index": true}}
 	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -60,10 +81,7 @@ func TestReloadPicksUpIngest(t *testing.T) {
 		t.Fatal(err)
 	}
 	ans := extractive.New(lib.ix, bot.Linker{})
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	go lib.watchWith(ctx, 20*time.Millisecond, nil)
-
 	quotes := func(q, want string) bool {
 		a, err := ans.Answer(context.Background(), bot.Request{Question: q})
 		if err != nil {
@@ -76,17 +94,14 @@ func TestReloadPicksUpIngest(t *testing.T) {
 		}
 		return false
 	}
-	const q = "When will the Harbor Bridge reopen?"
-	if quotes(q, "reopen to traffic") {
-		t.Fatal("answered before the article was ingested")
-	}
-	ingestInto(t, index, writeCorpus(t, map[string]string{"bridge.txt": testArticles["bridge.txt"]}))
-	waitFor(t, 10*time.Second, "the ingested article to be answered", func() bool { return quotes(q, "reopen to traffic") })
+	return &testLive{lib: lib, e: e, logger: logger}, quotes
+}
 
-	if r := runCmd(t, nil, "", "remove", "--index", index, "bridge"); r.code != exitOK {
-		t.Fatalf("remove: exit %d, %q", r.code, r.stderr)
-	}
-	waitFor(t, 10*time.Second, "the removed article to be dropped", func() bool { return !quotes(q, "reopen to traffic") })
+// testLive is a library opened by liveLibrary, with its env and logger.
+type testLive struct {
+	lib    *library
+	e      *env
+	logger *slog.Logger
 }
 
 func waitFor(t *testing.T, d time.Duration, what string, ok func() bool) {

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -13,8 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsdesk/newsdesk/bot"
-	"github.com/newsdesk/newsdesk/bot/extractive"
 	"github.com/newsdesk/newsdesk/watch"
 )
 
@@ -48,17 +44,10 @@ func TestServeWatchFeed(t *testing.T) {
 
 	index := t.TempDir()
 	ingestInto(t, index, writeCorpus(t, map[string]string{"storm.txt": testArticles["storm.txt"]}))
-	o := &options{index: index, set: map[string]bool{"index": true}}
-	e := &env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard, getenv: func(string) string { return "" }}
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	lib, err := loadLibrary(context.Background(), e, o, logger)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ans := extractive.New(lib.ix, bot.Linker{})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go lib.watchWith(ctx, 20*time.Millisecond, nil)
+	live, quotes := liveLibrary(ctx, t, index)
+	lib, e, logger := live.lib, live.e, live.logger
 	done := make(chan error, 1)
 	go func() {
 		cfg := watchConfig{Interval: 50 * time.Millisecond, StateFile: watchStateFile(lib), Logger: logger, Client: srv.Client()}
@@ -66,18 +55,6 @@ func TestServeWatchFeed(t *testing.T) {
 			return applyWatched(ctx, e, lib, logger, c)
 		})
 	}()
-	quotes := func(q, want string) bool {
-		a, err := ans.Answer(context.Background(), bot.Request{Question: q})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, c := range a.Citations {
-			if strings.Contains(c.Quote, want) {
-				return true
-			}
-		}
-		return false
-	}
 	waitFor(t, 15*time.Second, "the feed's item to be answered", func() bool { return quotes("When will the Harbor Bridge reopen?", "reopen to traffic") })
 	waitFor(t, 15*time.Second, "a conditional GET of the unchanged feed", func() bool { return conditional.Load() > 0 })
 
