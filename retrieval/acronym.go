@@ -179,6 +179,9 @@ func (ix *Index) Expand(acronym string) string {
 	la.once.Do(func() {
 		la.idx = buildAcronyms(func(yield func(string) bool) {
 			for _, ref := range ix.docs {
+				if ref.e == nil {
+					continue // a hole
+				}
 				if !yield(ref.e.Chunks[ref.i].Text) {
 					return
 				}

@@ -23,9 +23,10 @@ type posting struct {
 // index is rebuilt.
 type bm25 struct {
 	postings map[string][]posting
-	lens     []int32
+	lens     []int32 // -1 for a hole
 	live     int
 	total    int64
+	dead     map[string]int32 // postings of holes, by term
 }
 
 func newBM25() *bm25 { return &bm25{postings: make(map[string][]posting)} }
@@ -60,8 +61,48 @@ func (x *bm25) addCached(text string, stems map[string]string) int32 {
 	return doc
 }
 
+// drop removes document doc, leaving a hole: its postings stay until the
+// index is rebuilt, but it is never returned and no longer counts in the
+// collection statistics.
+func (x *bm25) drop(doc int32, text string) {
+	if int(doc) >= len(x.lens) || x.lens[doc] < 0 {
+		return
+	}
+	x.total -= int64(x.lens[doc])
+	x.lens[doc] = -1
+	x.live--
+	if x.dead == nil {
+		x.dead = make(map[string]int32)
+	}
+	seen := map[string]bool{}
+	for _, t := range Terms(text) {
+		if !seen[t] {
+			seen[t] = true
+			x.dead[t]++
+		}
+	}
+}
+
+// countDead fills x.dead from the holes' postings (after a restore).
+func (x *bm25) countDead() {
+	x.dead = nil
+	for t, ps := range x.postings {
+		for _, p := range ps {
+			if x.lens[p.doc] < 0 {
+				if x.dead == nil {
+					x.dead = make(map[string]int32)
+				}
+				x.dead[t]++
+			}
+		}
+	}
+}
+
+// alive reports whether doc is not a hole.
+func (x *bm25) alive(doc int32) bool { return x.lens[doc] >= 0 }
+
 // df is the number of documents containing term.
-func (x *bm25) df(term string) int { return len(x.postings[term]) }
+func (x *bm25) df(term string) int { return len(x.postings[term]) - int(x.dead[term]) }
 
 // idf is BM25's inverse document frequency (never negative).
 func (x *bm25) idf(term string) float64 {

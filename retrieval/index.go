@@ -386,7 +386,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 	}
 	if changed || err != nil || metaChanged {
 		if changed || err != nil {
-			if rerr := ix.rebuild(nil); rerr != nil && err == nil {
+			if rerr := ix.relex(); rerr != nil && err == nil {
 				err = rerr
 			}
 		}
@@ -402,7 +402,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf, Lex: snapshotLex(ix.lex, ix.sigs),
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf, Lex: snapshotLex(ix.lex, ix.sigs, ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
 		e := *ix.entries[id]
@@ -425,45 +425,149 @@ func (ix *Index) snapshot() *snapshot {
 // entries, else from the chunk texts. Stale entries (no vectors) are
 // searchable by BM25 only.
 func (ix *Index) rebuild(saved *lexSnapshot) error {
-	ix.ids = ix.ids[:0]
+	ix.sortIDs()
 	nDocs := 0
-	for id, e := range ix.entries {
-		ix.ids = append(ix.ids, id)
+	for _, e := range ix.entries {
 		nDocs += len(e.Chunks)
 	}
-	slices.Sort(ix.ids)
-
-	lex, sigs, err := saved.restore(nDocs)
+	var docs []chunkRef
+	lex, sigs, err := saved.restore(nDocs, len(saved.docOrder()))
+	if err == nil {
+		docs, err = ix.savedDocs(saved)
+	}
 	if err != nil && saved != nil {
 		ix.log.Warn("rebuilding the BM25 index from the text", "reason", err)
 	}
-	fresh := err != nil
-	var stems map[string]string
-	if fresh {
-		lex, sigs, stems = newBM25(), make(map[string]struct{}), make(map[string]string)
+	if err != nil {
+		lex, sigs, docs = newBM25(), make(map[string]struct{}), make([]chunkRef, 0, nDocs)
+		stems := make(map[string]string)
+		for _, id := range ix.ids {
+			e := ix.entries[id]
+			for i, c := range e.Chunks {
+				lex.addCached(c.Text, stems)
+				docs = append(docs, chunkRef{e, i})
+			}
+		}
+		addSigs(sigs, stems)
 	}
-	docs := make([]chunkRef, 0, nDocs)
-	byID := make(map[string]chunkRef, nDocs)
+	return ix.finish(lex, sigs, docs)
+}
+
+// relex brings the BM25 index in line with ix.entries after an update
+// without re-tokenising what did not change: the documents of removed or
+// replaced articles become holes, new articles' chunks are appended. When
+// holes pass a fifth of the documents the index is rebuilt from the text,
+// which also gives the removed documents' terms back.
+func (ix *Index) relex() error {
+	if ix.lex == nil || len(ix.docs) == 0 {
+		return ix.rebuild(nil)
+	}
+	indexed := make(map[*entry]bool, len(ix.entries))
+	holes := 0
+	for d, ref := range ix.docs {
+		switch {
+		case ref.e == nil:
+			holes++
+		case ix.entries[ref.e.Article.ID] != ref.e:
+			ix.lex.drop(int32(d), ref.e.Chunks[ref.i].Text)
+			ix.docs[d] = chunkRef{}
+			holes++
+		default:
+			indexed[ref.e] = true
+		}
+	}
+	ix.sortIDs()
+	stems := make(map[string]string)
+	for _, id := range ix.ids {
+		e := ix.entries[id]
+		if indexed[e] {
+			continue
+		}
+		for i, c := range e.Chunks {
+			ix.lex.addCached(c.Text, stems)
+			ix.docs = append(ix.docs, chunkRef{e, i})
+		}
+	}
+	if holes*maxHoleShare > len(ix.docs) {
+		return ix.rebuild(nil)
+	}
+	addSigs(ix.sigs, stems)
+	return ix.finish(ix.lex, ix.sigs, ix.docs)
+}
+
+// maxHoleShare: relex rebuilds once more than 1/maxHoleShare of the BM25
+// documents are holes.
+const maxHoleShare = 5
+
+func (ix *Index) sortIDs() {
+	ix.ids = ix.ids[:0]
+	for id := range ix.entries {
+		ix.ids = append(ix.ids, id)
+	}
+	slices.Sort(ix.ids)
+}
+
+func addSigs(sigs map[string]struct{}, stems map[string]string) {
+	for w := range stems {
+		if len(w) >= 5 {
+			sigs[sortedLetters(w)] = struct{}{}
+		}
+	}
+}
+
+// savedDocs maps a saved BM25 index's documents to chunks: by the chunk
+// ids it recorded, or, for an index saved before it recorded them, in
+// article id order.
+func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
+	order := saved.docOrder()
+	if order == nil {
+		docs := make([]chunkRef, 0, len(saved.Lens))
+		for _, id := range ix.ids {
+			e := ix.entries[id]
+			for i := range e.Chunks {
+				docs = append(docs, chunkRef{e, i})
+			}
+		}
+		return docs, nil
+	}
+	byID := make(map[string]chunkRef)
+	for _, e := range ix.entries {
+		for i, c := range e.Chunks {
+			byID[c.ID] = chunkRef{e, i}
+		}
+	}
+	docs := make([]chunkRef, len(order))
+	for d, cid := range order {
+		if cid == "" {
+			continue // a hole
+		}
+		ref, ok := byID[cid]
+		if !ok {
+			return nil, fmt.Errorf("saved BM25 index names chunk %q, which the index does not have", cid)
+		}
+		delete(byID, cid)
+		docs[d] = ref
+	}
+	if len(byID) > 0 {
+		return nil, fmt.Errorf("saved BM25 index lacks %d chunks", len(byID))
+	}
+	return docs, nil
+}
+
+// finish rebuilds what derives from the documents: the chunk map and the
+// vector index.
+func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef) error {
+	byID := make(map[string]chunkRef, len(docs))
 	var vids []string
 	var vecs [][]float32
 	for _, id := range ix.ids {
 		e := ix.entries[id]
 		for i, c := range e.Chunks {
-			ref := chunkRef{e, i}
-			if fresh {
-				lex.addCached(c.Text, stems)
-			}
-			docs = append(docs, ref)
-			byID[c.ID] = ref
+			byID[c.ID] = chunkRef{e, i}
 			if e.Vectors != nil {
 				vids = append(vids, c.ID)
 				vecs = append(vecs, e.Vectors[i])
 			}
-		}
-	}
-	for w := range stems {
-		if len(w) >= 5 {
-			sigs[sortedLetters(w)] = struct{}{}
 		}
 	}
 
@@ -570,13 +674,17 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 	if len(qv) == 1 && len(qv[0]) == ix.dim {
 		wg.Go(func() { vres, verr = ix.vec.query(ctx, qv[0], candidates) })
 	}
-	lres := ix.lex.searchGroups(groups, candidates, nil)
+	lres := ix.lex.searchGroups(groups, candidates, ix.lex.alive)
 	wg.Wait()
 	if verr != nil {
 		return nil, fmt.Errorf("vector search: %w", verr)
 	}
 	for r, s := range lres {
-		h := get(ix.docs[s.doc])
+		ref := ix.docs[s.doc]
+		if ref.e == nil {
+			continue // a hole (see relex); searchGroups skips them
+		}
+		h := get(ref)
 		h.LexRank = r + 1
 		h.Score += 1 / float64(rrfK+r+1)
 	}
@@ -713,7 +821,7 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
-		Articles: len(ix.ids), Chunks: len(ix.docs), Terms: len(ix.lex.postings), Bytes: ix.bytes}
+		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: len(ix.lex.postings), Bytes: ix.bytes}
 	if ix.ivf != nil {
 		st.Partitions = len(ix.ivf.Centroids)
 	}

@@ -21,6 +21,19 @@ type lexSnapshot struct {
 	Lens     []int32 // document lengths
 	Total    int64
 	Sigs     []string
+	// Chunks are the chunk ids of the documents in order, "" for a hole
+	// left by a removed article (see Index.relex). Empty in an index
+	// saved before documents could be holes: then they are in article id
+	// order.
+	Chunks []string
+}
+
+// docOrder is the saved document order, or nil.
+func (s *lexSnapshot) docOrder() []string {
+	if s == nil || len(s.Chunks) == 0 {
+		return nil
+	}
+	return s.Chunks
 }
 
 // analyzerVersion names the behaviour of Analyze and Term. Change it
@@ -33,8 +46,14 @@ const analyzerVersion = "text-v4"
 // stale.
 func AnalyzerVersion() string { return analyzerVersion }
 
-func snapshotLex(x *bm25, sigs map[string]struct{}) *lexSnapshot {
+func snapshotLex(x *bm25, sigs map[string]struct{}, docs []chunkRef) *lexSnapshot {
 	s := &lexSnapshot{Analyzer: analyzerVersion, Lens: x.lens, Total: x.total}
+	s.Chunks = make([]string, len(docs))
+	for d, ref := range docs {
+		if ref.e != nil {
+			s.Chunks[d] = ref.e.Chunks[ref.i].ID
+		}
+	}
 	s.Terms = make([]string, 0, len(x.postings))
 	n := 0
 	for t, ps := range x.postings {
@@ -61,11 +80,16 @@ func snapshotLex(x *bm25, sigs map[string]struct{}) *lexSnapshot {
 	return s
 }
 
-// restore rebuilds the BM25 index of docs documents, or reports why the
-// snapshot does not fit.
-func (s *lexSnapshot) restore(docs int) (*bm25, map[string]struct{}, error) {
+// restore rebuilds the BM25 index of chunks live chunks, or reports why
+// the snapshot does not fit. ordered is the number of documents its chunk
+// order records (holes included), 0 when it records none.
+func (s *lexSnapshot) restore(chunks, ordered int) (*bm25, map[string]struct{}, error) {
 	if s == nil {
 		return nil, nil, errors.New("no saved BM25 index")
+	}
+	docs := chunks
+	if ordered > 0 {
+		docs = ordered
 	}
 	if s.Analyzer != analyzerVersion {
 		return nil, nil, fmt.Errorf("saved BM25 index is from analyzer %q, this is %q", s.Analyzer, analyzerVersion)
@@ -76,7 +100,16 @@ func (s *lexSnapshot) restore(docs int) (*bm25, map[string]struct{}, error) {
 	if len(s.Counts) != len(s.Terms) || len(s.Docs) != len(s.TFs) {
 		return nil, nil, errors.New("saved BM25 index is inconsistent")
 	}
-	x := &bm25{postings: make(map[string][]posting, len(s.Terms)), lens: s.Lens, live: docs, total: s.Total}
+	live := 0
+	for _, n := range s.Lens {
+		if n >= 0 {
+			live++
+		}
+	}
+	if live != chunks {
+		return nil, nil, fmt.Errorf("saved BM25 index has %d live documents, the index %d chunks", live, chunks)
+	}
+	x := &bm25{postings: make(map[string][]posting, len(s.Terms)), lens: s.Lens, live: live, total: s.Total}
 	all := make([]posting, len(s.Docs))
 	off := 0
 	for i, t := range s.Terms {
@@ -97,6 +130,9 @@ func (s *lexSnapshot) restore(docs int) (*bm25, map[string]struct{}, error) {
 	}
 	if off != len(s.Docs) {
 		return nil, nil, errors.New("saved BM25 index is inconsistent")
+	}
+	if live < len(s.Lens) {
+		x.countDead()
 	}
 	sigs := make(map[string]struct{}, len(s.Sigs))
 	for _, sg := range s.Sigs {

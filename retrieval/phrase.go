@@ -48,6 +48,9 @@ func (ix *Index) HasPhrase(positions [][]string) bool {
 			}
 			seen[p.doc] = true
 			ref := ix.docs[p.doc]
+			if ref.e == nil {
+				continue // a hole
+			}
 			if hasPhrase(ref.e.Chunks[ref.i].Text, positions) {
 				return true
 			}
