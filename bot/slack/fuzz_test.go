@@ -1,6 +1,7 @@
 package slack
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
@@ -16,7 +17,11 @@ var builtMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>`)
 func checkMarkup(t testing.TB, msgs []outMessage) {
 	t.Helper()
 	for _, m := range msgs {
-		for _, s := range renderedTexts(t, m) {
+		raw, _ := json.Marshal(m.Blocks)
+		var blocks []any
+		_ = json.Unmarshal(raw, &blocks)
+		checkRichElements(t, blocks)
+		for _, s := range markupTexts(t, m) {
 			if strings.Contains(s, "<!") {
 				t.Fatalf("unescaped <! in %q", s)
 			}

@@ -661,6 +661,11 @@ func (s *Server) dispatchInteraction(cb slackapi.InteractionCallback) {
 			s.spawn("share", func(ctx context.Context) { s.share(ctx, cb, act) })
 		case actionFeedbackUp, actionFeedbackDown:
 			s.spawn("feedback", func(ctx context.Context) { s.recordFeedback(ctx, cb, act) })
+		default:
+			if strings.HasPrefix(act.ActionID, actionContextPrefix) {
+				// trigger_id is valid for 3 seconds: open the modal at once.
+				s.spawn("context", func(ctx context.Context) { s.showContext(ctx, cb, act) })
+			}
 		}
 	}
 }
