@@ -55,6 +55,17 @@ type Config struct {
 	// DrainTimeout bounds how long Run waits for in-flight answers after
 	// its context is cancelled.
 	DrainTimeout time.Duration
+	// AnswererMode is the configured answerer (bot.ModeLLM, …); an LLM
+	// answer served by the extractive fallback is counted in
+	// newsdesk_slack_answer_fallbacks_total. Not read from the environment.
+	AnswererMode string
+	// Backend describes the index for the start-up line ("index DIR, hash
+	// embedder"). Not read from the environment.
+	Backend string
+	// Feedback, when set, records every 👍/👎 click durably (the CLI
+	// passes the archive's store); FeedbackLog is written as well when
+	// set. Not read from the environment.
+	Feedback FeedbackStore
 	// Dedupe, when set, also records event, command and action ids
 	// durably (for an hour), so that an event Slack redelivers after a
 	// restart is not answered twice. Not read from the environment.

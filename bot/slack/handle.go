@@ -342,6 +342,7 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		return
 	}
 	a.Understood = understood
+	s.countFallback(a)
 
 	answerID := newID()
 	s.answers.Put(answerID, &storedAnswer{Question: question, Answer: a, Channel: w.Channel, User: w.User})
@@ -601,6 +602,7 @@ func (s *Server) answerSlash(ctx context.Context, cmd slackapi.SlashCommand, q s
 		}
 		return
 	}
+	s.countFallback(a)
 	id := newID()
 	s.answers.Put(id, &storedAnswer{Question: q, Answer: a, Channel: cmd.ChannelID, User: cmd.UserID})
 	msgs := renderAnswer(a, renderOpts{AnswerID: id, Share: !a.Abstained, PublicURL: s.cfg.PublicURL})
@@ -759,9 +761,18 @@ func (s *Server) recordFeedback(ctx context.Context, cb slackapi.InteractionCall
 		rec.Answer = unescaper.Replace(cb.Message.Text) // restarted since: what the message said
 	}
 	s.log.Info("slack: feedback", "vote", vote, "user", rec.User, "channel", rec.Channel, "answer_id", rec.AnswerID)
-	if err := s.feedback.append(rec); err != nil {
-		ref := newRef()
+	recorded, err := s.storeFeedback(rec)
+	ref := newRef()
+	if err != nil {
 		s.log.Error("slack: feedback not recorded", "ref", ref, "err", err)
+	}
+	if !recorded {
+		if err == nil {
+			// The CLI always passes the archive's store; a Server built
+			// without a store or log has nowhere to put feedback.
+			s.log.Warn("slack: feedback not recorded: no feedback store and no NEWSDESK_SLACK_FEEDBACK_LOG", "ref", ref)
+		}
+		s.showEphemeral(ctx, rec.Channel, rec.User, cb.ResponseURL, []outMessage{renderNotice("Sorry — your feedback could not be recorded (ref " + ref + ").")}, false)
 		return
 	}
 	s.showEphemeral(ctx, rec.Channel, rec.User, cb.ResponseURL, []outMessage{renderNotice("Thanks for the feedback.")}, false)
@@ -776,4 +787,12 @@ func fallbackPlain(a *bot.Answer) string {
 		return t
 	}
 	return leadText(a)
+}
+
+// countFallback counts an answer of the configured LLM answerer that came
+// from its extractive fallback.
+func (s *Server) countFallback(a *bot.Answer) {
+	if s.cfg.AnswererMode == bot.ModeLLM && a.Mode != bot.ModeLLM {
+		s.m.fallbacks.Inc()
+	}
 }

@@ -295,7 +295,15 @@ func TestRateLimiter(t *testing.T) {
 }
 
 func TestManifest(t *testing.T) {
-	raw, err := os.ReadFile("manifest.yaml")
+	checkManifest(t, "manifest.yaml", []string{"app_mention", "message.im", "message.mpim"}, []string{"message.channels", "message.groups"})
+	checkManifest(t, "manifest-thread-followups.yaml", []string{"app_mention", "message.im", "message.mpim", "message.channels", "message.groups"}, nil)
+}
+
+// checkManifest checks an app manifest: scopes, the events it must and
+// must not subscribe to, /ask, interactivity, Socket Mode.
+func checkManifest(t *testing.T, path string, events, notEvents []string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -330,14 +338,19 @@ func TestManifest(t *testing.T) {
 		}
 		return false
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "channels:history", "groups:history"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "mpim:history", "channels:history", "groups:history"} {
 		if !has(m.OAuth.Scopes.Bot, s) {
-			t.Errorf("scope %s missing", s)
+			t.Errorf("%s: scope %s missing", path, s)
 		}
 	}
-	for _, e := range []string{"app_mention", "message.im", "message.channels", "message.groups"} {
+	for _, e := range events {
 		if !has(m.Settings.Events.BotEvents, e) {
-			t.Errorf("event %s missing", e)
+			t.Errorf("%s: event %s missing", path, e)
+		}
+	}
+	for _, e := range notEvents {
+		if has(m.Settings.Events.BotEvents, e) {
+			t.Errorf("%s: subscribes to %s", path, e)
 		}
 	}
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/ask" {
