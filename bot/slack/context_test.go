@@ -257,7 +257,12 @@ func TestFeedbackNowhereApologises(t *testing.T) {
 }
 
 func TestStartLineAndLinkWarnings(t *testing.T) {
-	h := newHarness(t, func(c *Config) { c.AppToken = testAppToken; c.HTTPAddr = ":8080"; c.PublicURL = ""; c.Backend = "index /tmp/x" })
+	h := newHarness(t, func(c *Config) {
+		c.AppToken = testAppToken
+		c.HTTPAddr = ":8080"
+		c.PublicURL = ""
+		c.Backend = "index /tmp/x"
+	})
 	id := identity{UserID: testBotUser, User: "newsdesk", Team: "Newsroom", TeamID: "T1"}
 	if got, want := h.srv.startLine(id), "connected as @newsdesk (UBOT) to workspace Newsroom (T1) · Socket Mode + HTTP on :8080 · 3 articles · index /tmp/x"; got != want {
 		t.Errorf("start line\n got %q\nwant %q", got, want)

@@ -52,8 +52,6 @@ Slack environment:
 	if err != nil {
 		return err
 	}
-	st := lib.ix.Stats()
-	logger.Info("serving", "articles", st.Articles, "index", lib.dir, "answerer", b.mode)
 	// ingest and remove run beside serve: it reloads their index within
 	// seconds, and at once on SIGHUP, without dropping answers in flight.
 	wctx, wstop := context.WithCancel(ctx)
