@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rivo/uniseg"
+
 	"github.com/newsdesk/newsdesk/bot/slack"
 )
 
@@ -121,5 +123,33 @@ func TestServeMissingBotTokenExplains(t *testing.T) {
 	r := runCmd(t, map[string]string{"SLACK_APP_TOKEN": "xapp-1"}, "", "serve")
 	if r.code == exitOK || !strings.Contains(r.stderr, "OAuth & Permissions") || !strings.Contains(r.stderr, "manifest.yaml") {
 		t.Errorf("%d %q", r.code, r.stderr)
+	}
+}
+
+func TestSourcesColumnsAligned(t *testing.T) {
+	files := map[string]string{
+		"a.md": "---\ntitle: Zoë’s 日本 report\nsource: 東京新聞\npublished: 2024-01-02\n---\nBody one.\n",
+		"b.md": "---\ntitle: Plain title\nsource: AP\n---\nBody two.\n",
+	}
+	dir := writeCorpus(t, files)
+	r := runCmd(t, nil, ":sources\n", "repl", "--corpus", dir)
+	if r.code != exitOK {
+		t.Fatalf("%d %s", r.code, r.stderr)
+	}
+	var lines []string
+	for _, l := range strings.Split(r.stdout, "\n") {
+		if strings.HasPrefix(l, "ID") || strings.HasPrefix(l, "a ") || strings.HasPrefix(l, "b ") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 3 {
+		t.Fatalf("lines %q", r.stdout)
+	}
+	col := func(l, word string) int { return uniseg.StringWidth(l[:strings.Index(l, word)]) }
+	if h, a, b := col(lines[0], "TITLE"), col(lines[1], "Zoë"), col(lines[2], "Plain"); h != a || a != b {
+		t.Errorf("title column at %d, %d, %d:\n%s", h, a, b, strings.Join(lines, "\n"))
+	}
+	if h, a, b := col(lines[0], "DATE"), col(lines[1], "2024"), col(lines[2], "-  "); h != a || a != b {
+		t.Errorf("date column at %d, %d, %d:\n%s", h, a, b, strings.Join(lines, "\n"))
 	}
 }
