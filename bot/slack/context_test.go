@@ -279,3 +279,24 @@ func TestStartLineAndLinkWarnings(t *testing.T) {
 		t.Errorf("warnings = %q", w)
 	}
 }
+
+// TestGroupDMNeedsMention: in a group DM (message.mpim) the bot answers a
+// mention, in a thread, and ignores the rest of the conversation.
+func TestGroupDMNeedsMention(t *testing.T) {
+	h := newHarness(t, nil)
+	h.event("EvG1", messageEvent("G1", "mpim", "U1", "600.000001", "", "lunch anyone?"), nil)
+	h.idle()
+	if n := len(h.ans.requests()); n != 0 {
+		t.Fatalf("answered group DM chatter (%d)", n)
+	}
+	h.event("EvG2", messageEvent("G1", "mpim", "U1", "600.000002", "", "<@UBOT> what happened to the bridge?"), nil)
+	upd := h.api.waitFor(t, "chat.update", nil)
+	h.idle()
+	if n := len(h.ans.requests()); n != 1 {
+		t.Fatalf("answerer calls = %d", n)
+	}
+	post := h.api.Calls("chat.postMessage")[0]
+	if post.Form.Get("channel") != "G1" || post.Form.Get("thread_ts") != "600.000002" || !strings.Contains(upd.allText(t), "bridge reopened") {
+		t.Errorf("group DM answer not in the thread: %v", post.Form)
+	}
+}

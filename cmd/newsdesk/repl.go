@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -221,7 +222,7 @@ func (r *repl) banner() {
 			outlets[a.SourceName()] = true
 		}
 	}
-	desc := fmt.Sprintf("%d articles from %d outlets", st.Articles, len(outlets))
+	desc := countNoun(st.Articles, "article") + " from " + countNoun(len(outlets), "outlet")
 	if st.Dates[0] != "" {
 		if st.Dates[0] == st.Dates[1] {
 			desc += ", " + st.Dates[0]
@@ -390,7 +391,15 @@ func (r *repl) sources() {
 		b.WriteString(title)
 		fmt.Fprintln(r.out, strings.TrimRight(b.String(), " "))
 	}
-	fmt.Fprintf(r.out, "%d articles\n", len(arts))
+	fmt.Fprintln(r.out, countNoun(len(arts), "article"))
+}
+
+// countNoun is "1 article", "2 articles".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // truncWidth cuts s to at most width display columns, ending in "…".
