@@ -21,10 +21,11 @@ import (
 
 // usageText answers `/ask help`, an empty /ask and an empty mention.
 const usageText = `*Newsdesk* answers questions about the news archive with verbatim quotes and links.
-• Mention me in a channel: ` + "`@newsdesk what did officials say about …?`" + ` I answer in the thread; reply in the thread for follow-ups.
+• Mention me in a channel: ` + "`@newsdesk what did officials say about …?`" + ` I answer in the thread; for a follow-up, mention me again in the thread (I keep its context).
 • Send me a direct message; reply in the thread of an answer for follow-ups (a new top-level message is a new question).
 • Start a message with “new question” (or “start over”) to drop the earlier context.
-• ` + "`/ask QUESTION`" + `: only you see the answer; click *Share in channel* to post it.`
+• ` + "`/ask QUESTION`" + `: only you see the answer; click *Share in channel* to post it.
+• Click *Context* under an answer to read the quoted paragraph in its article.`
 
 // incoming is a chat message that may be a question for the bot.
 type incoming struct {
