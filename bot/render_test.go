@@ -44,3 +44,46 @@ func TestJSONUnderstoodAs(t *testing.T) {
 		}
 	}
 }
+
+func TestRenderTextWrapsAndShowsURL(t *testing.T) {
+	a := &Answer{Lead: "Russia’s defense ministry [1].\n1 quote from 1 outlet (Bloomberg):", Citations: []Citation{{
+		N: 1, Quote: "Russia’s defense ministry confirmed the pullout from Izyum and other areas in a statement on Saturday, saying the troops would regroup.",
+		Speaker: "the ministry", Title: "Russian troops retreat", Source: "Bloomberg", Published: "2022-09-10",
+		URL: "https://example.com/story-with-a-long-path/and-more#:~:text=Russia%E2%80%99s%20defense",
+	}, {N: 2, Quote: "Short.", Source: "unknown outlet", Title: "Untitled", URL: "newsdesk:003#p1"}}}
+	for _, hyper := range []bool{false, true} {
+		var buf bytes.Buffer
+		if err := RenderText(&buf, a, TextStyle{Width: 52, Hyperlinks: hyper}); err != nil {
+			t.Fatal(err)
+		}
+		out := buf.String()
+		// The URL is printed as text, whole, even inside an OSC 8 link.
+		if !strings.Contains(out, a.Citations[0].URL+"\x1b]8;;") && !strings.Contains(out, "    "+a.Citations[0].URL+"\n") {
+			t.Errorf("hyperlinks=%v: URL not visible:\n%s", hyper, out)
+		}
+		for _, line := range strings.Split(out, "\n") {
+			if strings.Contains(line, "://") {
+				continue
+			}
+			if n := len([]rune(line)); n > 52 {
+				t.Errorf("line of %d columns: %q", n, line)
+			}
+		}
+		// Every word of the quote is whole on some line.
+		for _, w := range strings.Fields(a.Citations[0].Quote) {
+			if !strings.Contains(out, w) {
+				t.Errorf("word %q broken", w)
+			}
+		}
+		if !strings.Contains(out, "Russian troops retreat · Bloomberg · 2022-09-10") {
+			t.Errorf("source line:\n%s", out)
+		}
+		if strings.Contains(out, "unknown outlet") {
+			t.Errorf("unknown outlet shown as an outlet:\n%s", out)
+		}
+	}
+	// Unwrapped (pipes, JSON): one line per quote.
+	if pt := PlainText(a); !strings.Contains(pt, "[1] “"+a.Citations[0].Quote+"” — the ministry\n") {
+		t.Errorf("plain text:\n%s", pt)
+	}
+}

@@ -187,3 +187,11 @@ func (w *webAPI) authTest(ctx context.Context) (*slackapi.AuthTestResponse, erro
 	})
 	return r, err
 }
+
+// openView opens a modal for the user whose click gave triggerID.
+func (w *webAPI) openView(ctx context.Context, triggerID string, v slackapi.ModalViewRequest) error {
+	return w.call(ctx, "views.open", func(ctx context.Context) error {
+		_, err := w.c.OpenViewContext(ctx, triggerID, v)
+		return err
+	})
+}

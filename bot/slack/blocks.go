@@ -35,7 +35,10 @@ const (
 	actionFeedbackUp   = "newsdesk_feedback_up"
 	actionFeedbackDown = "newsdesk_feedback_down"
 	actionShare        = "newsdesk_share"
-	actionsBlockID     = "newsdesk_actions"
+	// actionContextPrefix starts the action ID of a citation's Context
+	// button (newsdesk_context_0, _1, …: unique within the block).
+	actionContextPrefix = "newsdesk_context_"
+	actionsBlockID      = "newsdesk_actions"
 )
 
 // renderOpts controls renderAnswer.
@@ -162,9 +165,13 @@ func withHighlight(u, publicURL, quote string) string {
 	return out
 }
 
+// unknownOutlet is what corpus.Article.SourceName says when an article
+// names no outlet; it is not shown as an outlet.
+const unknownOutlet = "unknown outlet"
+
 func label(source, date string) string {
 	source = strings.TrimSpace(source)
-	if source == "" {
+	if source == "" || source == unknownOutlet {
 		source = "source"
 	}
 	source = truncate(source, 100)
@@ -172,6 +179,25 @@ func label(source, date string) string {
 		return source + " · " + truncate(date, 40)
 	}
 	return source
+}
+
+// sourceLine is the line under a quote: "Headline · Outlet · date", each
+// part only when known ("unknown outlet" is left out).
+func sourceLine(title, source, date string) string {
+	var parts []string
+	if t := strings.TrimSpace(clean(title)); t != "" {
+		parts = append(parts, truncate(t, 150))
+	}
+	if s := strings.TrimSpace(clean(source)); s != "" && s != unknownOutlet {
+		parts = append(parts, truncate(s, 100))
+	}
+	if d := strings.TrimSpace(clean(date)); d != "" {
+		parts = append(parts, truncate(d, 40))
+	}
+	if len(parts) == 0 {
+		return "source"
+	}
+	return strings.Join(parts, " · ")
 }
 
 // boundedLink is link() but drops over-long URLs.
@@ -182,79 +208,151 @@ func boundedLink(u, text string) string {
 	return link(u, text)
 }
 
-// citationLines renders one citation as escaped mrkdwn lines, each well
-// under maxSectionText: the number and speaker, the quote as a blockquote,
-// then the outlet/date link and "also reported by".
-func citationLines(c bot.Citation, publicURL string) []string {
-	head := fmt.Sprintf("*[%d]*", c.N)
-	if sp := strings.TrimSpace(clean(c.Speaker)); sp != "" {
-		head += " " + escTrunc(sp, 200) + ":"
+// webLink returns u when it may be the target of a rich_text link: an
+// absolute http(s) URL with a host, of bounded length; else "".
+func webLink(u string) string {
+	if len(u) > maxLinkURL || safeURL(u) == "" || !bot.IsWebURL(u) {
+		return ""
 	}
-	lines := []string{head}
-	for _, l := range strings.Split(clean(c.Quote), "\n") {
-		l = strings.TrimSpace(l)
-		if l == "" {
+	return u
+}
+
+// Rich text helpers. Text in rich_text elements is shown literally by
+// Slack: no mrkdwn (*bold*, _italic_, ~strike~, `code`), no <…> markup, no
+// entities. Article and answer text is placed there as it is, so what a
+// reporter copies is exactly the article's text.
+var (
+	styleBold   = &slackapi.RichTextSectionTextStyle{Bold: true}
+	styleItalic = &slackapi.RichTextSectionTextStyle{Italic: true}
+)
+
+func rtText(s string, st *slackapi.RichTextSectionTextStyle) slackapi.RichTextSectionElement {
+	return slackapi.NewRichTextSectionTextElement(s, st)
+}
+
+// rtLink is a link element, or the text alone when u is not a web link.
+func rtLink(u, text string) slackapi.RichTextSectionElement {
+	if u = webLink(u); u == "" {
+		return rtText(text, nil)
+	}
+	return slackapi.NewRichTextSectionLinkElement(u, text, nil)
+}
+
+func richText(els ...slackapi.RichTextSectionElement) *slackapi.RichTextBlock {
+	return slackapi.NewRichTextBlock("", slackapi.NewRichTextSection(els...))
+}
+
+// rtLen is the number of characters of text a rich text block shows.
+func rtLen(els []slackapi.RichTextSectionElement) int {
+	n := 0
+	for _, e := range els {
+		switch x := e.(type) {
+		case *slackapi.RichTextSectionTextElement:
+			n += len(x.Text)
+		case *slackapi.RichTextSectionLinkElement:
+			n += len(x.Text) + len(x.URL)
+		}
+	}
+	return n
+}
+
+// citationBlocks renders one citation as rich text:
+//
+//	[1] “quote” — Speaker
+//	Headline · Outlet · date (linked when there is a link) · also reported by …
+//
+// A quote too long for one block continues in further blocks; every block
+// stays well under maxSectionText characters.
+func citationBlocks(c bot.Citation, publicURL string) ([]slackapi.Block, []int) {
+	var blocks []slackapi.Block
+	var sizes []int
+	emit := func(els []slackapi.RichTextSectionElement) {
+		blocks = append(blocks, richText(els...))
+		sizes = append(sizes, rtLen(els))
+	}
+	quote := strings.Join(strings.Fields(clean(c.Quote)), " ")
+	pieces := splitText(quote, maxSectionText-400)
+	if len(pieces) == 0 {
+		pieces = []string{""}
+	}
+	for i, p := range pieces {
+		var els []slackapi.RichTextSectionElement
+		if i == 0 {
+			els = append(els, rtText(fmt.Sprintf("[%d] ", c.N), styleBold))
+			p = "“" + p
+		}
+		if i == len(pieces)-1 {
+			p += "”"
+		} else {
+			p += "…"
+		}
+		els = append(els, rtText(p, nil))
+		if i < len(pieces)-1 {
+			emit(els)
 			continue
 		}
-		for _, piece := range splitText(l, maxSectionText-100) {
-			lines = append(lines, "> "+esc(piece))
+		if sp := strings.TrimSpace(clean(c.Speaker)); sp != "" {
+			els = append(els, rtText(" — "+truncate(sp, 200), nil))
 		}
-	}
-	src := boundedLink(clean(citationURL(c, publicURL)), label(clean(c.Source), clean(c.Published)))
-	if len(c.AlsoReportedBy) > 0 {
-		var refs []string
-		for i, r := range c.AlsoReportedBy {
-			if i == maxAlsoReported {
-				refs = append(refs, fmt.Sprintf("and %d more", len(c.AlsoReportedBy)-i))
-				break
+		els = append(els, rtText("\n", nil), rtLink(citationURL(c, publicURL), sourceLine(c.Title, c.Source, c.Published)))
+		if len(c.AlsoReportedBy) > 0 {
+			els = append(els, rtText(" · also reported by ", styleItalic))
+			budget := maxSectionText - 400 - rtLen(els)
+			for j, r := range c.AlsoReportedBy {
+				ru := r.URL
+				if webLink(ru) == "" && publicURL != "" && r.ArticleID != "" {
+					ru = publicURL + "/articles/" + url.PathEscape(r.ArticleID)
+				}
+				ref := rtLink(ru, label(clean(r.Source), clean(r.Published)))
+				n := rtLen([]slackapi.RichTextSectionElement{ref})
+				if j == maxAlsoReported || n+4 > budget {
+					els = append(els, rtText(fmt.Sprintf("%sand %d more", sepIf(j), len(c.AlsoReportedBy)-j), nil))
+					break
+				}
+				if j > 0 {
+					els = append(els, rtText(", ", nil))
+				}
+				els = append(els, ref)
+				budget -= n + 2
 			}
-			ru := r.URL
-			if safeURL(ru) == "" && publicURL != "" && r.ArticleID != "" {
-				ru = publicURL + "/articles/" + url.PathEscape(r.ArticleID)
-			}
-			ref := boundedLink(clean(ru), label(clean(r.Source), clean(r.Published)))
-			if len(src)+len(strings.Join(refs, ", "))+len(ref) > maxSectionText-200 {
-				refs = append(refs, fmt.Sprintf("and %d more", len(c.AlsoReportedBy)-i))
-				break
-			}
-			refs = append(refs, ref)
 		}
-		src += " · also reported by " + strings.Join(refs, ", ")
+		emit(els)
 	}
-	return append(lines, src)
+	return blocks, sizes
 }
 
-// packLines joins lines into texts of at most limit bytes each.
-func packLines(lines []string, limit int) []string {
-	var out []string
-	var cur strings.Builder
-	for _, l := range lines {
-		if len(l) > limit { // unreachable by construction; never emit an oversized text
-			l = "…"
-		}
-		if cur.Len() > 0 && cur.Len()+1+len(l) > limit {
-			out = append(out, cur.String())
-			cur.Reset()
-		}
-		if cur.Len() > 0 {
-			cur.WriteByte('\n')
-		}
-		cur.WriteString(l)
+func sepIf(i int) string {
+	if i > 0 {
+		return ", "
 	}
-	if cur.Len() > 0 {
-		out = append(out, cur.String())
-	}
-	return out
+	return ""
 }
 
-// fallbackText is the plain-text version of a: the lead and the numbered
-// quotes, escaped and bounded.
+// answerLine is the first line of the lead (the short answer the
+// answerer puts there) and the rest of it.
+func answerLine(a *bot.Answer) (first, rest string) {
+	l := strings.TrimSpace(clean(leadText(a)))
+	first, rest, _ = strings.Cut(l, "\n")
+	return strings.TrimSpace(first), strings.TrimSpace(rest)
+}
+
+// fallbackText is the plain-text version of a (notifications, clients
+// without blocks): the answer line and the numbered quotes, each followed
+// by its source in parentheses, escaped and bounded.
 func fallbackText(a *bot.Answer) string {
 	var b strings.Builder
-	b.WriteString(clean(leadText(a)))
+	first, rest := answerLine(a)
+	b.WriteString(first)
+	if rest != "" && (a.Abstained || len(a.Citations) == 0) {
+		b.WriteString("\n" + rest)
+	}
 	if !a.Abstained {
 		for _, c := range a.Citations {
-			fmt.Fprintf(&b, "\n[%d] “%s” — %s", c.N, strings.TrimSpace(clean(c.Quote)), label(clean(c.Source), clean(c.Published)))
+			fmt.Fprintf(&b, "\n[%d] “%s”", c.N, strings.Join(strings.Fields(clean(c.Quote)), " "))
+			if sp := strings.TrimSpace(clean(c.Speaker)); sp != "" {
+				fmt.Fprintf(&b, " — %s", sp)
+			}
+			fmt.Fprintf(&b, " (%s)", strings.ReplaceAll(sourceLine(c.Title, c.Source, c.Published), " · ", ", "))
 		}
 	}
 	return escTrunc(b.String(), maxFallbackText)
@@ -283,14 +381,26 @@ func renderAnswer(a *bot.Answer, o renderOpts) []outMessage {
 		t := "_" + strings.TrimSpace(bot.UnderstoodPrefix) + "_ “" + escTrunc(u, 1000) + "”"
 		add(contextBlock(t), len(t))
 	}
-	for _, p := range splitText(clean(leadText(a)), maxSectionText) {
-		t := esc(p)
-		add(section(t), len(t))
+	// The answer line (bold when the answerer wrote a short answer in
+	// Lead), then the rest of the lead, as literal rich text.
+	first, rest := answerLine(a)
+	var lineStyle *slackapi.RichTextSectionTextStyle
+	if strings.TrimSpace(a.Lead) != "" && !a.Abstained {
+		lineStyle = styleBold
+	}
+	for _, p := range splitText(first, maxSectionText-100) {
+		add(richText(rtText(p, lineStyle)), len(p))
+	}
+	if rest != "" {
+		for _, p := range splitText(rest, maxSectionText-100) {
+			add(richText(rtText(p, nil)), len(p))
+		}
 	}
 	if !a.Abstained {
 		for _, c := range a.Citations {
-			for _, t := range packLines(citationLines(c, o.PublicURL), maxSectionText) {
-				add(section(t), len(t))
+			bs, ss := citationBlocks(c, o.PublicURL)
+			for i := range bs {
+				add(bs[i], ss[i])
 			}
 		}
 		notes := append(append([]string(nil), a.Notes...), o.ExtraNotes...)
@@ -316,7 +426,11 @@ func renderAnswer(a *bot.Answer, o renderOpts) []outMessage {
 		msgs = msgs[:maxMessages]
 	}
 	if o.AnswerID != "" {
-		tail = append(tail, actionsBlock(o.AnswerID, o.Share))
+		var cits []bot.Citation
+		if !a.Abstained {
+			cits = a.Citations
+		}
+		tail = append(tail, actionsBlock(o.AnswerID, o.Share, cits))
 	}
 	if len(tail) > 0 {
 		last := &msgs[len(msgs)-1]
@@ -358,16 +472,32 @@ func packMessages(blocks []slackapi.Block, sizes []int) []outMessage {
 	return msgs
 }
 
-func actionsBlock(answerID string, share bool) *slackapi.ActionBlock {
+// maxContextButtons bounds the Context buttons of one answer: an actions
+// block holds at most 25 elements, three are Share and the votes.
+const maxContextButtons = 22
+
+// actionsBlock is the row of buttons under an answer: Share (ephemeral
+// /ask answers), one Context button per citation, 👍 and 👎.
+func actionsBlock(answerID string, share bool, cits []bot.Citation) *slackapi.ActionBlock {
 	up := slackapi.NewButtonBlockElement(actionFeedbackUp, answerID, slackapi.NewTextBlockObject(slackapi.PlainTextType, "👍", true, false))
 	down := slackapi.NewButtonBlockElement(actionFeedbackDown, answerID, slackapi.NewTextBlockObject(slackapi.PlainTextType, "👎", true, false))
-	els := []slackapi.BlockElement{up, down}
+	var els []slackapi.BlockElement
 	if share {
 		sh := slackapi.NewButtonBlockElement(actionShare, answerID, slackapi.NewTextBlockObject(slackapi.PlainTextType, "Share in channel", false, false))
 		sh.Style = slackapi.StylePrimary
-		els = append([]slackapi.BlockElement{sh}, els...)
+		els = append(els, sh)
 	}
-	return slackapi.NewActionBlock(actionsBlockID, els...)
+	for i, c := range cits {
+		if i == maxContextButtons {
+			break
+		}
+		txt := fmt.Sprintf("Context [%d]", c.N)
+		if len(cits) == 1 {
+			txt = "Context"
+		}
+		els = append(els, slackapi.NewButtonBlockElement(fmt.Sprintf("%s%d", actionContextPrefix, i), contextValue(answerID, c), slackapi.NewTextBlockObject(slackapi.PlainTextType, txt, false, false)))
+	}
+	return slackapi.NewActionBlock(actionsBlockID, append(els, up, down)...)
 }
 
 // renderNotice is a one-section message (placeholders, apologies, usage)

@@ -47,14 +47,25 @@ type Config struct {
 	// AllowChannels, when not empty, lists the channel IDs the bot answers
 	// in. Direct messages are always allowed.
 	AllowChannels []string
-	// FeedbackLog is the JSONL file 👍/👎 clicks are appended to; "" logs
-	// them with slog only.
+	// FeedbackLog is a JSONL file 👍/👎 clicks are also appended to
+	// (besides Feedback); "" for none.
 	FeedbackLog string
 	// AnswerTimeout bounds one answer (retrieval plus LLM).
 	AnswerTimeout time.Duration
 	// DrainTimeout bounds how long Run waits for in-flight answers after
 	// its context is cancelled.
 	DrainTimeout time.Duration
+	// AnswererMode is the configured answerer (bot.ModeLLM, …); an LLM
+	// answer served by the extractive fallback is counted in
+	// newsdesk_slack_answer_fallbacks_total. Not read from the environment.
+	AnswererMode string
+	// Backend describes the index for the start-up line ("index DIR, hash
+	// embedder"). Not read from the environment.
+	Backend string
+	// Feedback, when set, records every 👍/👎 click durably (the CLI
+	// passes the archive's store); FeedbackLog is written as well when
+	// set. Not read from the environment.
+	Feedback FeedbackStore
 	// Dedupe, when set, also records event, command and action ids
 	// durably (for an hour), so that an event Slack redelivers after a
 	// restart is not answered twice. Not read from the environment.
@@ -73,7 +84,7 @@ type Config struct {
 //	NEWSDESK_SLACK_RATE_PER_USER     questions per user per window (default 10; 0 = unlimited)
 //	NEWSDESK_SLACK_RATE_WINDOW       rate-limit window, Go duration (default 1m)
 //	NEWSDESK_SLACK_ALLOW_CHANNELS    comma-separated channel IDs (default: all channels)
-//	NEWSDESK_SLACK_FEEDBACK_LOG      JSONL file for 👍/👎 clicks (default: slog only)
+//	NEWSDESK_SLACK_FEEDBACK_LOG      also append 👍/👎 clicks to this JSONL file (the CLI always records them in the article store)
 //	NEWSDESK_SLACK_ANSWER_TIMEOUT    per-answer timeout, Go duration (default 2m)
 //	NEWSDESK_SLACK_DRAIN_TIMEOUT     shutdown drain bound, Go duration (default 30s)
 //

@@ -11,7 +11,7 @@ func TestPlaceholderDeletedWhenUpdateFails(t *testing.T) {
 	h.event("Ev1", mentionEvent("C1", "U1", "100.000001", "", "<@UBOT> what happened to the bridge?"), nil)
 	h.idle()
 	posts := h.api.Calls("chat.postMessage")
-	if len(posts) != 2 || !strings.HasPrefix(posts[0].text(), "Searching") || !strings.Contains(posts[1].allText(t), "> The bridge reopened") {
+	if len(posts) != 2 || !strings.HasPrefix(posts[0].text(), "Searching") || !strings.Contains(posts[1].allText(t), "[1] “The bridge reopened") {
 		t.Fatalf("want the placeholder then the answer posted; got %d posts", len(posts))
 	}
 	if posts[1].Form.Get("thread_ts") != "100.000001" {

@@ -67,14 +67,71 @@ func (c apiCall) blocks(t testing.TB) []any {
 }
 
 // texts returns every "text" string in the call's blocks plus its
-// top-level text, as Slack would read them.
+// top-level text, as Slack would read them. A rich_text block is one
+// string, as Slack shows it: its elements' texts run together, a link as
+// "[text](url)".
 func (c apiCall) texts(t testing.TB) []string {
 	t.Helper()
+	return walkTexts(c.blocks(t), c.text(), true)
+}
+
+// markupTexts is texts without rich_text blocks: the strings Slack reads
+// as mrkdwn (or plain_text), which must be escaped.
+func (c apiCall) markupTexts(t testing.TB) []string {
+	t.Helper()
+	return walkTexts(c.blocks(t), c.text(), false)
+}
+
+// richPlain renders a rich_text block (or element) as Slack shows it.
+func richPlain(v any) string {
+	var b strings.Builder
+	var walk func(v any)
+	walk = func(v any) {
+		switch x := v.(type) {
+		case map[string]any:
+			switch x["type"] {
+			case "text":
+				s, _ := x["text"].(string)
+				b.WriteString(s)
+				return
+			case "link":
+				s, _ := x["text"].(string)
+				u, _ := x["url"].(string)
+				fmt.Fprintf(&b, "[%s](%s)", s, u)
+				return
+			case "rich_text_quote":
+				b.WriteString("\n> ")
+				walk(x["elements"])
+				b.WriteString("\n")
+				return
+			case "rich_text_section":
+				walk(x["elements"])
+				b.WriteString("\n")
+				return
+			}
+			walk(x["elements"])
+		case []any:
+			for _, e := range x {
+				walk(e)
+			}
+		}
+	}
+	walk(v)
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func walkTexts(blocks []any, top string, rich bool) []string {
 	var out []string
 	var walk func(v any)
 	walk = func(v any) {
 		switch x := v.(type) {
 		case map[string]any:
+			if x["type"] == "rich_text" {
+				if rich {
+					out = append(out, richPlain(x))
+				}
+				return
+			}
 			for k, e := range x {
 				if s, ok := e.(string); ok && k == "text" {
 					out = append(out, s)
@@ -88,9 +145,8 @@ func (c apiCall) texts(t testing.TB) []string {
 			}
 		}
 	}
-	walk(c.blocks(t))
-	out = append(out, c.text())
-	return out
+	walk(blocks)
+	return append(out, top)
 }
 
 func (c apiCall) text() string {
@@ -141,6 +197,11 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		_ = json.Unmarshal(body, &call.JSON)
 		call.Method = "response_url"
 		call.Form = url.Values{"url": {method}}
+	} else if strings.HasPrefix(r.Header.Get("Content-Type"), "application/json") {
+		// views.open and other JSON methods (slacktest has no views.open).
+		call.JSON = map[string]any{}
+		_ = json.Unmarshal(body, &call.JSON)
+		call.Form = url.Values{}
 	} else {
 		call.Form, _ = url.ParseQuery(string(body))
 	}
@@ -214,6 +275,16 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		reply(map[string]any{"ok": true, "messages": replies, "has_more": false})
 	case "response_url":
 		reply(map[string]any{"ok": true})
+	case "views.open":
+		if token != testBotToken {
+			reply(map[string]any{"ok": false, "error": "invalid_auth"})
+			return
+		}
+		if tid, _ := call.JSON["trigger_id"].(string); tid == "" {
+			reply(map[string]any{"ok": false, "error": "invalid_trigger_id"})
+			return
+		}
+		reply(map[string]any{"ok": true, "view": map[string]any{"id": "V1", "type": "modal"}})
 	default:
 		reply(map[string]any{"ok": false, "error": "unknown_method"})
 	}

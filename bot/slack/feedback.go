@@ -2,6 +2,7 @@ package slack
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -22,6 +23,33 @@ type FeedbackRecord struct {
 	Answer    string    `json:"answer"`
 	Mode      string    `json:"mode,omitempty"`
 	Abstained bool      `json:"abstained"`
+}
+
+// FeedbackStore records feedback durably (the CLI passes the article
+// store's feedback bucket). It must be safe for concurrent use.
+type FeedbackStore interface {
+	AddFeedback(r FeedbackRecord) error
+}
+
+// storeFeedback writes r to the durable store and to the JSONL log,
+// whichever are configured; it reports whether either recorded it.
+func (s *Server) storeFeedback(r FeedbackRecord) (recorded bool, err error) {
+	var errs []error
+	if s.cfg.Feedback != nil {
+		if e := s.cfg.Feedback.AddFeedback(r); e != nil {
+			errs = append(errs, e)
+		} else {
+			recorded = true
+		}
+	}
+	if s.feedback.path != "" {
+		if e := s.feedback.append(r); e != nil {
+			errs = append(errs, e)
+		} else {
+			recorded = true
+		}
+	}
+	return recorded, errors.Join(errs...)
 }
 
 // feedbackLog appends records to a JSONL file. The file is opened per

@@ -1,11 +1,14 @@
 package slack
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/corpus"
 )
 
 var builtMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>`)
@@ -16,7 +19,11 @@ var builtMention = regexp.MustCompile(`^<@[UW][A-Z0-9]+>`)
 func checkMarkup(t testing.TB, msgs []outMessage) {
 	t.Helper()
 	for _, m := range msgs {
-		for _, s := range renderedTexts(t, m) {
+		raw, _ := json.Marshal(m.Blocks)
+		var blocks []any
+		_ = json.Unmarshal(raw, &blocks)
+		checkRichElements(t, blocks)
+		for _, s := range markupTexts(t, m) {
 			if strings.Contains(s, "<!") {
 				t.Fatalf("unescaped <! in %q", s)
 			}
@@ -102,4 +109,39 @@ func abs(i int) int {
 		return -i
 	}
 	return i
+}
+
+// FuzzContextView renders the Context modal from untrusted article text:
+// no panic, only text and http(s) link elements in rich text, valid UTF-8,
+// and the header, title and each text within Slack's limits.
+func FuzzContextView(f *testing.F) {
+	f.Add("Title", "Herald", "p0", "The <!channel> *quote* here.", "p2", "*quote*", 1, "https://e.example/a")
+	f.Add("", "", "", strings.Repeat("é<&>", 2000), "", strings.Repeat("é<&>", 1500), 0, "javascript:x")
+	f.Fuzz(func(t *testing.T, title, source, p0, p1, p2, quote string, para int, u string) {
+		art := &corpus.Article{ID: "a|1", Title: title, Source: source, URL: u, Paragraphs: []string{p0, p1, p2}}
+		c := bot.Citation{N: 1, ArticleID: art.ID, Para: para, Quote: quote}
+		for _, pub := range []string{"", testPublic} {
+			v := contextView(c, art, pub)
+			raw, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !utf8.Valid(raw) {
+				t.Fatalf("invalid UTF-8")
+			}
+			var m map[string]any
+			if err := json.Unmarshal(raw, &m); err != nil {
+				t.Fatal(err)
+			}
+			checkRichElements(t, []any{m})
+			if n := utf8.RuneCountInString(v.Title.Text); n > maxModalTitle {
+				t.Fatalf("title of %d characters", n)
+			}
+			for _, s := range walkTexts([]any{m["blocks"]}, "", true) {
+				if utf8.RuneCountInString(s) > 3*maxSectionText {
+					t.Fatalf("text of %d characters", utf8.RuneCountInString(s))
+				}
+			}
+		}
+	})
 }

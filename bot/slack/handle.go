@@ -21,10 +21,11 @@ import (
 
 // usageText answers `/ask help`, an empty /ask and an empty mention.
 const usageText = `*Newsdesk* answers questions about the news archive with verbatim quotes and links.
-• Mention me in a channel: ` + "`@newsdesk what did officials say about …?`" + ` I answer in the thread; reply in the thread for follow-ups.
+• Mention me in a channel: ` + "`@newsdesk what did officials say about …?`" + ` I answer in the thread; for a follow-up, mention me again in the thread (I keep its context).
 • Send me a direct message; reply in the thread of an answer for follow-ups (a new top-level message is a new question).
 • Start a message with “new question” (or “start over”) to drop the earlier context.
-• ` + "`/ask QUESTION`" + `: only you see the answer; click *Share in channel* to post it.`
+• ` + "`/ask QUESTION`" + `: only you see the answer; click *Share in channel* to post it.
+• Click *Context* under an answer to read the quoted paragraph in its article.`
 
 // incoming is a chat message that may be a question for the bot.
 type incoming struct {
@@ -342,6 +343,7 @@ func (s *Server) answer(ctx context.Context, w where, question string, history [
 		return
 	}
 	a.Understood = understood
+	s.countFallback(a)
 
 	answerID := newID()
 	s.answers.Put(answerID, &storedAnswer{Question: question, Answer: a, Channel: w.Channel, User: w.User})
@@ -601,6 +603,7 @@ func (s *Server) answerSlash(ctx context.Context, cmd slackapi.SlashCommand, q s
 		}
 		return
 	}
+	s.countFallback(a)
 	id := newID()
 	s.answers.Put(id, &storedAnswer{Question: q, Answer: a, Channel: cmd.ChannelID, User: cmd.UserID})
 	msgs := renderAnswer(a, renderOpts{AnswerID: id, Share: !a.Abstained, PublicURL: s.cfg.PublicURL})
@@ -661,6 +664,11 @@ func (s *Server) dispatchInteraction(cb slackapi.InteractionCallback) {
 			s.spawn("share", func(ctx context.Context) { s.share(ctx, cb, act) })
 		case actionFeedbackUp, actionFeedbackDown:
 			s.spawn("feedback", func(ctx context.Context) { s.recordFeedback(ctx, cb, act) })
+		default:
+			if strings.HasPrefix(act.ActionID, actionContextPrefix) {
+				// trigger_id is valid for 3 seconds: open the modal at once.
+				s.spawn("context", func(ctx context.Context) { s.showContext(ctx, cb, act) })
+			}
 		}
 	}
 }
@@ -754,9 +762,18 @@ func (s *Server) recordFeedback(ctx context.Context, cb slackapi.InteractionCall
 		rec.Answer = unescaper.Replace(cb.Message.Text) // restarted since: what the message said
 	}
 	s.log.Info("slack: feedback", "vote", vote, "user", rec.User, "channel", rec.Channel, "answer_id", rec.AnswerID)
-	if err := s.feedback.append(rec); err != nil {
-		ref := newRef()
+	recorded, err := s.storeFeedback(rec)
+	ref := newRef()
+	if err != nil {
 		s.log.Error("slack: feedback not recorded", "ref", ref, "err", err)
+	}
+	if !recorded {
+		if err == nil {
+			// The CLI always passes the archive's store; a Server built
+			// without a store or log has nowhere to put feedback.
+			s.log.Warn("slack: feedback not recorded: no feedback store and no NEWSDESK_SLACK_FEEDBACK_LOG", "ref", ref)
+		}
+		s.showEphemeral(ctx, rec.Channel, rec.User, cb.ResponseURL, []outMessage{renderNotice("Sorry — your feedback could not be recorded (ref " + ref + ").")}, false)
 		return
 	}
 	s.showEphemeral(ctx, rec.Channel, rec.User, cb.ResponseURL, []outMessage{renderNotice("Thanks for the feedback.")}, false)
@@ -771,4 +788,12 @@ func fallbackPlain(a *bot.Answer) string {
 		return t
 	}
 	return leadText(a)
+}
+
+// countFallback counts an answer of the configured LLM answerer that came
+// from its extractive fallback.
+func (s *Server) countFallback(a *bot.Answer) {
+	if s.cfg.AnswererMode == bot.ModeLLM && a.Mode != bot.ModeLLM {
+		s.m.fallbacks.Inc()
+	}
 }

@@ -7,9 +7,24 @@ import (
 	"github.com/VictoriaMetrics/metrics"
 )
 
+// answerBuckets are the upper bounds (seconds) of the answer-latency
+// histogram: an extractive answer takes milliseconds, an LLM answer
+// seconds, the answer timeout is two minutes.
+var answerBuckets = []float64{0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120}
+
+func init() {
+	// # HELP and # TYPE lines, so Prometheus and its text parser see the
+	// histogram as one histogram family (le buckets, _sum, _count).
+	metrics.ExposeMetadata(true)
+}
+
 // metricSet holds the adapter's Prometheus metrics in its own metrics.Set
 // (not the process-global one), so several servers, and tests, never share
 // counters. Label values come from fixed sets, never from user input.
+//
+// Histograms are metrics.PrometheusHistogram: classic Prometheus buckets
+// with an le label (cumulative, +Inf last), so histogram_quantile works in
+// a plain Prometheus — not VictoriaMetrics' vmrange buckets.
 type metricSet struct {
 	set *metrics.Set
 
@@ -19,7 +34,9 @@ type metricSet struct {
 	deniedChannel *metrics.Counter
 	apiRetries    *metrics.Counter
 	shares        *metrics.Counter
-	answerSeconds *metrics.Histogram
+	contextViews  *metrics.Counter
+	fallbacks     *metrics.Counter
+	answerSeconds *metrics.PrometheusHistogram
 	inflight      atomic.Int64
 }
 
@@ -33,7 +50,9 @@ func newMetricSet() *metricSet {
 		deniedChannel: s.NewCounter(`newsdesk_slack_denied_channel_total`),
 		apiRetries:    s.NewCounter(`newsdesk_slack_api_retries_total`),
 		shares:        s.NewCounter(`newsdesk_slack_shares_total`),
-		answerSeconds: s.NewHistogram(`newsdesk_slack_answer_duration_seconds`),
+		contextViews:  s.NewCounter(`newsdesk_slack_context_views_total`),
+		fallbacks:     s.NewCounter(`newsdesk_slack_answer_fallbacks_total`),
+		answerSeconds: s.NewPrometheusHistogramExt(`newsdesk_slack_answer_duration_seconds`, answerBuckets),
 	}
 	s.NewGauge(`newsdesk_slack_inflight_answers`, func() float64 { return float64(m.inflight.Load()) })
 	return m
@@ -63,6 +82,7 @@ func (m *metricSet) rejected(reason string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_http_rejected_total{reason=%q}`, reason)).Inc()
 }
 
+// apiError counts failed Slack Web API calls by method.
 func (m *metricSet) apiError(method string) {
 	m.set.GetOrCreateCounter(fmt.Sprintf(`newsdesk_slack_api_errors_total{method=%q}`, method)).Inc()
 }

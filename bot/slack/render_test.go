@@ -30,6 +30,21 @@ func renderedTexts(t testing.TB, m outMessage) []string {
 	return c.texts(t)
 }
 
+// markupTexts is renderedTexts without rich_text blocks (literal text).
+func markupTexts(t testing.TB, m outMessage) []string {
+	t.Helper()
+	raw, err := json.Marshal(m.Blocks)
+	if err != nil {
+		t.Fatalf("blocks do not marshal: %v", err)
+	}
+	var blocks []any
+	if err := json.Unmarshal(raw, &blocks); err != nil {
+		t.Fatal(err)
+	}
+	c := apiCall{JSON: map[string]any{"blocks": blocks, "text": m.Text}}
+	return c.markupTexts(t)
+}
+
 // checkLimits asserts Slack's limits and the escaping invariant on msgs.
 func checkLimits(t testing.TB, msgs []outMessage) {
 	t.Helper()
@@ -50,7 +65,17 @@ func checkLimits(t testing.TB, msgs []outMessage) {
 				}
 			}
 		}
-		for _, s := range renderedTexts(t, m) {
+		for _, b := range m.Blocks {
+			if rt, ok := b.(*slackapi.RichTextBlock); ok {
+				raw, _ := json.Marshal(rt)
+				var v any
+				_ = json.Unmarshal(raw, &v)
+				if n := utf8.RuneCountInString(richPlain(v)); n > maxSectionText || n == 0 {
+					t.Fatalf("rich_text block of %d characters", n)
+				}
+			}
+		}
+		for _, s := range markupTexts(t, m) {
 			if utf8.RuneCountInString(s) > maxSectionText {
 				t.Fatalf("text of %d characters", utf8.RuneCountInString(s))
 			}
@@ -85,7 +110,7 @@ func TestRenderAbstainedShowsTextOnly(t *testing.T) {
 
 func TestRenderLongAnswerSplits(t *testing.T) {
 	a := &bot.Answer{Lead: strings.Repeat("Long lead sentence & more. ", 400)}
-	for i := 1; i <= 80; i++ {
+	for i := 1; i <= 120; i++ {
 		a.Citations = append(a.Citations, bot.Citation{
 			N: i, Source: "Outlet", Published: "2024-01-02", URL: "https://example.com/x?a=1&b=2",
 			Quote: strings.Repeat("A quoted <!here> sentence. ", 40),
@@ -105,7 +130,7 @@ func TestRenderLongAnswerSplits(t *testing.T) {
 		all = append(all, renderedTexts(t, m)...)
 	}
 	joined := strings.Join(all, "\n")
-	for _, want := range []string{"Long lead sentence &amp; more.", "<https://example.com/x?a=1&amp;b=2|Outlet · 2024-01-02>", "Answer truncated"} {
+	for _, want := range []string{"Long lead sentence &amp; more.", "[Outlet · 2024-01-02](https://example.com/x?a=1&b=2)", "Answer truncated"} {
 		if !strings.Contains(joined, want) {
 			t.Errorf("long answer lacks %q", want)
 		}
@@ -119,8 +144,13 @@ func TestRenderHugeQuoteSplitsSections(t *testing.T) {
 	var quoted int
 	for _, m := range msgs {
 		for _, b := range m.Blocks {
-			if s, ok := b.(*slackapi.SectionBlock); ok && strings.HasPrefix(s.Text.Text, "> ") || ok && strings.Contains(s.Text.Text, "\n> ") {
-				quoted++
+			if rt, ok := b.(*slackapi.RichTextBlock); ok {
+				raw, _ := json.Marshal(rt)
+				var v any
+				_ = json.Unmarshal(raw, &v)
+				if strings.Contains(richPlain(v), "é<&>") {
+					quoted++
+				}
 			}
 		}
 	}
@@ -265,7 +295,15 @@ func TestRateLimiter(t *testing.T) {
 }
 
 func TestManifest(t *testing.T) {
-	raw, err := os.ReadFile("manifest.yaml")
+	checkManifest(t, "manifest.yaml", []string{"app_mention", "message.im", "message.mpim"}, []string{"message.channels", "message.groups"})
+	checkManifest(t, "manifest-thread-followups.yaml", []string{"app_mention", "message.im", "message.mpim", "message.channels", "message.groups"}, nil)
+}
+
+// checkManifest checks an app manifest: scopes, the events it must and
+// must not subscribe to, /ask, interactivity, Socket Mode.
+func checkManifest(t *testing.T, path string, events, notEvents []string) {
+	t.Helper()
+	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,14 +338,19 @@ func TestManifest(t *testing.T) {
 		}
 		return false
 	}
-	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "channels:history", "groups:history"} {
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "im:history", "im:read", "mpim:history", "channels:history", "groups:history"} {
 		if !has(m.OAuth.Scopes.Bot, s) {
-			t.Errorf("scope %s missing", s)
+			t.Errorf("%s: scope %s missing", path, s)
 		}
 	}
-	for _, e := range []string{"app_mention", "message.im", "message.channels", "message.groups"} {
+	for _, e := range events {
 		if !has(m.Settings.Events.BotEvents, e) {
-			t.Errorf("event %s missing", e)
+			t.Errorf("%s: event %s missing", path, e)
+		}
+	}
+	for _, e := range notEvents {
+		if has(m.Settings.Events.BotEvents, e) {
+			t.Errorf("%s: subscribes to %s", path, e)
 		}
 	}
 	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/ask" {
@@ -321,10 +364,15 @@ func TestManifest(t *testing.T) {
 func TestAlsoReportedByWithoutURLLinksArticlePage(t *testing.T) {
 	c := bot.Citation{N: 1, Source: "A", Quote: "q", URL: "https://a.example/1",
 		AlsoReportedBy: []bot.Ref{{ArticleID: "b/2", Source: "B", Published: "2024-01-01"}, {Source: "C"}}}
-	lines := citationLines(c, testPublic)
-	last := lines[len(lines)-1]
-	want := "<https://a.example/1|A> · also reported by <" + testPublic + "/articles/b%2F2|B · 2024-01-01>, C"
-	if last != want {
-		t.Errorf("got  %q\nwant %q", last, want)
+	bs, _ := citationBlocks(c, testPublic)
+	raw, _ := json.Marshal(bs)
+	for _, want := range []string{
+		`{"type":"link","url":"https://a.example/1","text":"A"}`,
+		`{"type":"link","url":"` + testPublic + `/articles/b%2F2","text":"B · 2024-01-01"}`,
+		`{"type":"text","text":"C"}`,
+	} {
+		if !strings.Contains(string(raw), want) {
+			t.Errorf("citation lacks %s:\n%s", want, raw)
+		}
 	}
 }

@@ -22,6 +22,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -100,6 +101,7 @@ type Server struct {
 // identity is who the bot is, from auth.test.
 type identity struct {
 	UserID, BotID, Team, TeamID string
+	User                        string // the bot user's name
 }
 
 // convState is the remembered conversation of one thread (or DM).
@@ -152,6 +154,10 @@ func New(cfg Config, ans bot.Answerer, rw bot.Rewriter, s retrieval.Searcher, lo
 		}
 	}
 	m.set.NewGauge(`newsdesk_slack_http_body_reads`, func() float64 { return float64(srv.gate.reading()) })
+	m.set.NewGauge(`newsdesk_index_articles`, func() float64 { return float64(srv.articleCount()) })
+	if st, ok := s.(interface{ Stats() retrieval.Stats }); ok {
+		m.set.NewGauge(`newsdesk_index_chunks`, func() float64 { return float64(st.Stats().Chunks) })
+	}
 	srv.workCtx, srv.workCancel = context.WithCancel(context.Background())
 	srv.mux = srv.routes()
 	return srv, nil
@@ -190,8 +196,7 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.log.Info("slack: authenticated", "team", id.Team, "bot_user", id.UserID,
-		"socket_mode", s.cfg.AppToken != "", "http", s.cfg.HTTPAddr)
+	s.logStart(id)
 
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
@@ -297,7 +302,7 @@ func (s *Server) identity(ctx context.Context) (identity, error) {
 	if err != nil {
 		return identity{}, authError(err)
 	}
-	s.id = &identity{UserID: r.UserID, BotID: r.BotID, Team: r.Team, TeamID: r.TeamID}
+	s.id = &identity{UserID: r.UserID, BotID: r.BotID, Team: r.Team, TeamID: r.TeamID, User: r.User}
 	return *s.id, nil
 }
 
@@ -387,4 +392,66 @@ func (s *Server) searchingText() string {
 	default:
 		return fmt.Sprintf("Searching %d articles…", n)
 	}
+}
+
+// startLine is the line serve logs (at INFO) once the bot token checks
+// out: "connected as @newsdesk (U…) to workspace Newsroom (T…) · Socket
+// Mode + HTTP on :8080 · 1,234 articles · index …".
+func (s *Server) startLine(id identity) string {
+	var modes []string
+	if s.cfg.AppToken != "" {
+		modes = append(modes, "Socket Mode")
+	}
+	if s.cfg.HTTPAddr != "" {
+		modes = append(modes, "HTTP on "+s.cfg.HTTPAddr)
+	}
+	name := id.User
+	if name == "" {
+		name = id.UserID
+	}
+	line := fmt.Sprintf("connected as @%s (%s) to workspace %s (%s) · %s · %s",
+		name, id.UserID, id.Team, id.TeamID, strings.Join(modes, " + "), plural(s.articleCount(), "article"))
+	if s.cfg.Backend != "" {
+		line += " · " + s.cfg.Backend
+	}
+	return line
+}
+
+func plural(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return fmt.Sprintf("%d %ss", n, noun)
+}
+
+// logStart logs the start-up line and warns when citations cannot link
+// to article pages.
+func (s *Server) logStart(id identity) {
+	s.log.Info("newsdesk: " + s.startLine(id))
+	for _, w := range s.linkWarnings() {
+		s.log.Warn("newsdesk: " + w)
+	}
+}
+
+// linkWarnings explains, at start-up, which citations will have no link:
+// articles without a URL of their own need NEWSDESK_PUBLIC_URL and this
+// server's HTTP article pages. The Context button works regardless.
+func (s *Server) linkWarnings() []string {
+	var out []string
+	noURL, total := 0, 0
+	if s.search != nil {
+		for _, a := range s.search.Articles() {
+			total++
+			if !bot.IsWebURL(a.URL) {
+				noURL++
+			}
+		}
+	}
+	switch {
+	case s.cfg.PublicURL == "" && noURL > 0:
+		out = append(out, fmt.Sprintf("%d of %s have no URL of their own: their citations get no link, only the Context button (the source in a pop-up). To link them to article pages, run serve with --http and set NEWSDESK_PUBLIC_URL to the address Slack users reach it at.", noURL, plural(total, "article")))
+	case s.cfg.PublicURL != "" && s.cfg.HTTPAddr == "":
+		out = append(out, "NEWSDESK_PUBLIC_URL is set but serve has no --http: citations link to "+s.cfg.PublicURL+"/articles/…, which only works if another `newsdesk serve --http` answers there.")
+	}
+	return out
 }

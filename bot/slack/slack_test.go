@@ -44,12 +44,11 @@ func TestMentionAnsweredInThreadWithQuotesAndLinks(t *testing.T) {
 	all := upd.allText(t)
 	for _, want := range []string{
 		"Officials said the bridge reopened on Monday.",
-		"*[1]* the mayor:",
-		"> The bridge reopened on Monday, the mayor said.",
-		"<https://example.com/a1#:~:text=bridge|Daily Planet · 2024-05-01>",
-		"also reported by <https://gazette.example/a2|Gazette · 2024-05-02>",
+		"[1] “The bridge reopened on Monday, the mayor said.” — the mayor\n" +
+			"[Bridge reopens · Daily Planet · 2024-05-01](https://example.com/a1#:~:text=bridge)",
+		"also reported by [Gazette · 2024-05-02](https://gazette.example/a2)",
 		// newsdesk: reference rewritten to the article page, quote highlighted
-		"<" + testPublic + "/articles/a3?hl=Attention+%3C%21channel%3E+%26+%3Cb%3Eeveryone%3C%2Fb%3E%3A+traffic+resumed.#p2|Herald · 2024-05-03>",
+		"[Herald · 2024-05-03](" + testPublic + "/articles/a3?hl=Attention+%3C%21channel%3E+%26+%3Cb%3Eeveryone%3C%2Fb%3E%3A+traffic+resumed.#p2)",
 		"Answered from 2 articles.",
 	} {
 		if !strings.Contains(all, want) {
@@ -71,23 +70,62 @@ func TestArticleMarkupIsEscaped(t *testing.T) {
 	h.event("Ev1", mentionEvent("C1", "U1", "100.000001", "", "<@UBOT> traffic?"), nil)
 	upd := h.api.waitFor(t, "chat.update", nil)
 	h.idle()
-	for _, s := range upd.texts(t) {
+	// Text Slack reads as mrkdwn is escaped ...
+	for _, s := range upd.markupTexts(t) {
 		if strings.Contains(s, "<!channel>") || strings.Contains(s, "<b>") || strings.Contains(s, "<!") {
 			t.Errorf("unescaped markup posted: %q", s)
 		}
-	}
-	all := upd.allText(t)
-	if !strings.Contains(all, "> Attention &lt;!channel&gt; &amp; &lt;b&gt;everyone&lt;/b&gt;: traffic resumed.") {
-		t.Errorf("escaped quote missing:\n%s", all)
-	}
-	// Every '<' left is a link or mention the bot built.
-	for _, s := range upd.texts(t) {
+		// Every '<' left is a link or mention the bot built.
 		for i := strings.Index(s, "<"); i >= 0; i = indexFrom(s, "<", i+1) {
 			if !strings.HasPrefix(s[i:], "<http://") && !strings.HasPrefix(s[i:], "<https://") && !strings.HasPrefix(s[i:], "<@") {
 				t.Errorf("stray '<' in %q", s)
 			}
 		}
 	}
+	if !strings.Contains(upd.text(), "Attention &lt;!channel&gt; &amp; &lt;b&gt;everyone&lt;/b&gt;: traffic resumed.") {
+		t.Errorf("escaped quote missing from the fallback text:\n%s", upd.text())
+	}
+	// ... and quotes are literal rich text: shown as written, never a
+	// broadcast, mention or link of the article's making.
+	if all := upd.allText(t); !strings.Contains(all, "[2] “Attention <!channel> & <b>everyone</b>: traffic resumed.”") {
+		t.Errorf("literal quote missing:\n%s", all)
+	}
+	checkRichElements(t, upd.blocks(t))
+}
+
+// checkRichElements asserts that rich_text blocks hold only text and
+// http(s) link elements: no broadcast, user, channel or emoji elements.
+func checkRichElements(t testing.TB, blocks []any) {
+	t.Helper()
+	var walk func(v any, inRich bool)
+	walk = func(v any, inRich bool) {
+		switch x := v.(type) {
+		case map[string]any:
+			typ, _ := x["type"].(string)
+			if typ == "rich_text" {
+				inRich = true
+			}
+			if inRich && typ != "" {
+				switch typ {
+				case "rich_text", "rich_text_section", "rich_text_quote", "text":
+				case "link":
+					if u, _ := x["url"].(string); !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+						t.Errorf("rich text link to %q", u)
+					}
+				default:
+					t.Errorf("rich text element of type %q", typ)
+				}
+			}
+			for _, e := range x {
+				walk(e, inRich)
+			}
+		case []any:
+			for _, e := range x {
+				walk(e, inRich)
+			}
+		}
+	}
+	walk(blocks, false)
 }
 
 func indexFrom(s, sub string, from int) int {
@@ -200,7 +238,7 @@ func TestSlashCommandEphemeralThenShare(t *testing.T) {
 	if resp.JSON["response_type"] != "ephemeral" || resp.JSON["replace_original"] != true {
 		t.Errorf("answer not an ephemeral replacement: %v", resp.JSON)
 	}
-	if !strings.Contains(resp.allText(t), "> The bridge reopened on Monday") {
+	if !strings.Contains(resp.allText(t), "[1] “The bridge reopened on Monday") {
 		t.Errorf("ephemeral answer lacks the quote")
 	}
 	if n := len(h.api.Calls("chat.postMessage")); n != 0 {
@@ -222,7 +260,7 @@ func TestSlashCommandEphemeralThenShare(t *testing.T) {
 	if shared.Form.Get("channel") != "C1" || shared.Form.Get("thread_ts") != "" {
 		t.Errorf("share not posted to the channel: %v", shared.Form)
 	}
-	for _, want := range []string{"Shared by <@U2>", "what happened to the bridge?", "> The bridge reopened on Monday"} {
+	for _, want := range []string{"Shared by <@U2>", "what happened to the bridge?", "[1] “The bridge reopened on Monday"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("shared message lacks %q:\n%s", want, all)
 		}
@@ -498,7 +536,7 @@ func TestStreamingUpdatesPlaceholder(t *testing.T) {
 		t.Errorf("partial text not shown")
 	}
 	final := ups[len(ups)-1]
-	if strings.Contains(final.allText(t), "writing…") || !strings.Contains(final.allText(t), "> The bridge reopened") {
+	if strings.Contains(final.allText(t), "writing…") || !strings.Contains(final.allText(t), "[1] “The bridge reopened") {
 		t.Errorf("final update is not the answer")
 	}
 }
@@ -624,7 +662,7 @@ func TestDrainOnCancel(t *testing.T) {
 		t.Fatal("Run did not return after the drain")
 	}
 	ups := h.api.Calls("chat.update")
-	if len(ups) != 1 || !strings.Contains(ups[0].allText(t), "> The bridge reopened") {
+	if len(ups) != 1 || !strings.Contains(ups[0].allText(t), "[1] “The bridge reopened") {
 		t.Errorf("in-flight answer not delivered before Run returned: %v", h.api.methods())
 	}
 }

@@ -108,9 +108,16 @@ copied verbatim from the article.`)
 	return lv.final(a, textStyle(e, e.stdout))
 }
 
-// textStyle is colour and hyperlinks on a terminal, plain text elsewhere.
+// textStyle is colour, hyperlinks and wrapping to the window's width on a
+// terminal, plain unwrapped text elsewhere. The URLs are always printed
+// as text too (OSC 8 only makes them clickable), so a terminal without
+// hyperlink support still shows them.
 func textStyle(e *env, w io.Writer) bot.TextStyle {
-	return bot.TextStyle{Color: colorOK(e, w), Hyperlinks: isTerminal(w) && e.getenv("TERM") != "dumb"}
+	st := bot.TextStyle{Color: colorOK(e, w), Hyperlinks: isTerminal(w) && e.getenv("TERM") != "dumb"}
+	if isTerminal(w) {
+		st.Width = termWidth(w)
+	}
+	return st
 }
 
 // printNotes writes the answer's notes (a fallback taken, a query

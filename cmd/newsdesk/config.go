@@ -126,32 +126,37 @@ func cacheDir(e *env) (string, error) {
 	return os.UserCacheDir()
 }
 
-// newLogger returns the text logger on stderr: level from
-// $NEWSDESK_LOG_LEVEL (default warn), debug with -v. Interactive commands
-// drop the timestamp, which only clutters a terminal.
+// newLogger returns the logger on stderr: level from $NEWSDESK_LOG_LEVEL
+// (default warn; info for serve, whose start-up line says what it is
+// serving), debug with -v. A server (timestamps) logs slog text lines;
+// the interactive commands print readable lines instead ("newsdesk:
+// warning: skipped x.pdf: unsupported format"), without timestamps.
 func newLogger(e *env, verbose, timestamps bool) *slog.Logger {
 	level := slog.LevelWarn
+	if timestamps {
+		level = slog.LevelInfo
+	}
 	if s := strings.TrimSpace(e.getenv(envLogLevel)); s != "" {
-		if err := level.UnmarshalText([]byte(s)); err != nil {
+		var l slog.Level
+		if err := l.UnmarshalText([]byte(s)); err != nil {
 			fmt.Fprintf(e.stderr, "newsdesk: ignoring %s=%q (want debug, info, warn or error)\n", envLogLevel, s)
-			level = slog.LevelWarn
+		} else {
+			level = l
 		}
 	}
 	if verbose {
 		level = slog.LevelDebug
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	if !timestamps {
-		opts.ReplaceAttr = func(groups []string, a slog.Attr) slog.Attr {
-			if len(groups) == 0 && a.Key == slog.TimeKey {
-				return slog.Attr{}
-			}
-			return a
-		}
+	var h slog.Handler
+	if timestamps {
+		h = slog.NewTextHandler(e.stderr, opts)
+	} else {
+		h = newHumanHandler(e.stderr, level)
 	}
 	// Secrets are masked in every message and attribute (a server error
 	// may echo the API key).
-	return slog.New(secrets(e).Handler(slog.NewTextHandler(e.stderr, opts)))
+	return slog.New(secrets(e).Handler(h))
 }
 
 // isTerminal reports whether x is a terminal.

@@ -28,7 +28,22 @@ serve or repl picks the new articles up within seconds. Files that cannot be loa
 and skipped; the rest are ingested. It is an error if no article loads.
 Only regular files are read. Symbolic links inside a directory are skipped
 (see --follow-symlinks); a PATH that is itself a link is followed. Nothing
-under /proc, /sys or /dev is ever read.`, `
+under /proc, /sys or /dev is ever read.
+
+Formats (by file extension):
+  .txt         one paragraph a line; the first line is the headline when it
+               looks like one ("Headline – Outlet" also sets the outlet)
+  .md          optional YAML front matter (id, title, url, source, byline or
+               author, published or date), then the text like .txt
+  .html .htm   main text extracted (go-readability); title, byline, date,
+               site name from the page; URL from rel=canonical or og:url
+  .json        an object or an array of objects: title, url, source,
+               published, byline, id, and the text in body, text or content
+  .jsonl       one such object a line
+Limits: files over 20 MiB, other extensions, unreadable or empty files and
+duplicate ids are skipped with a warning; files starting with "." and
+README.md are ignored. An article's id is its id field, else the file name
+without the extension.`, `
 Examples:
   newsdesk ingest ./articles
   newsdesk ingest story1.html story2.md ./archive/2024

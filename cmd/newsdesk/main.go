@@ -52,6 +52,8 @@ func commands() []command {
 		{"index", "index statistics (stats), rebuild from the article store (rebuild), back up (backup)", runIndex},
 		{"serve", "answer questions in Slack (Socket Mode) or over HTTP", runServe},
 		{"eval", "score the answerer on question files (and a search-box baseline)", runEval},
+		{"feedback", "list or export (jsonl, csv) readers' 👍/👎 votes from Slack", runFeedback},
+		{"version", "print the version and build of this binary", runVersion},
 	}
 }
 
@@ -66,8 +68,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		printUsage(stderr)
 		return exitUsage
 	}
+	args, err := hoistGlobalFlags(args)
+	if err != nil {
+		fmt.Fprintf(stderr, "newsdesk: %s\n\n", err)
+		printUsage(stderr)
+		return exitUsage
+	}
 	name := args[0]
 	switch name {
+	case "--version", "-version", "-V":
+		return exitCode(stderr, "version", runVersion(ctx, e, nil))
 	case "-h", "-help", "--help", "help":
 		if len(args) > 1 && name == "help" {
 			// "newsdesk help ask" is "newsdesk ask --help".
@@ -84,6 +94,50 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	fmt.Fprintf(stderr, "newsdesk: unknown command %q\n\n", name)
 	printUsage(stderr)
 	return exitUsage
+}
+
+// valueFlags are the flags shared by several commands that take a value;
+// a global flag before the command name ("newsdesk --index DIR ask …")
+// needs to know whether the next word is its value.
+var valueFlags = map[string]bool{"corpus": true, "index": true, "answerer": true, "embedder": true, "http": true, "as-of": true}
+
+// hoistGlobalFlags moves flags given before the command name after it:
+// "newsdesk -v ask who" is "newsdesk ask -v who". The command then parses
+// them like its own (and rejects those it does not take). --version,
+// --help and a bare "newsdesk -v" are left in place.
+func hoistGlobalFlags(args []string) ([]string, error) {
+	var lead []string
+	i := 0
+	for i < len(args) && strings.HasPrefix(args[i], "-") && args[i] != "-" {
+		a := args[i]
+		name := strings.TrimLeft(a, "-")
+		if k, _, ok := strings.Cut(name, "="); ok {
+			name = k
+		} else if valueFlags[name] {
+			if i+1 >= len(args) {
+				return nil, fmt.Errorf("flag %s needs a value", a)
+			}
+			lead = append(lead, a)
+			i++
+			a = args[i]
+		}
+		switch name {
+		case "version", "V", "h", "help":
+			if len(lead) == 0 {
+				return args, nil
+			}
+		}
+		lead = append(lead, a)
+		i++
+	}
+	if len(lead) == 0 {
+		return args, nil
+	}
+	if i == len(args) {
+		return nil, fmt.Errorf("flags %s given without a command", strings.Join(lead, " "))
+	}
+	out := append([]string{args[i]}, lead...)
+	return append(out, args[i+1:]...), nil
 }
 
 // usageError is an error in the invocation (exit 2).
@@ -131,7 +185,8 @@ func printUsage(w io.Writer) {
 	fmt.Fprint(w, `newsdesk answers questions about news articles with verbatim quotes and links.
 
 Usage:
-  newsdesk <command> [flags] [arguments]
+  newsdesk [flags] <command> [flags] [arguments]
+  newsdesk --version
 
 Commands:
 `)

@@ -10,11 +10,12 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/chzyer/readline"
+	"github.com/rivo/uniseg"
 
 	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/corpus"
@@ -221,7 +222,7 @@ func (r *repl) banner() {
 			outlets[a.SourceName()] = true
 		}
 	}
-	desc := fmt.Sprintf("%d articles from %d outlets", st.Articles, len(outlets))
+	desc := countNoun(st.Articles, "article") + " from " + countNoun(len(outlets), "outlet")
 	if st.Dates[0] != "" {
 		if st.Dates[0] == st.Dates[1] {
 			desc += ", " + st.Dates[0]
@@ -321,6 +322,9 @@ func (r *repl) ask(ctx context.Context, q string) {
 	}
 	a.Understood = understood
 	st := r.style
+	if r.tty {
+		st.Width = termWidth(r.out) // the window may have been resized
+	}
 	if err := lv.final(a, st); err != nil {
 		r.errorf("print answer: %v", err)
 	}
@@ -336,25 +340,82 @@ func (r *repl) ask(ctx context.Context, q string) {
 	}
 }
 
-// sources lists the indexed articles.
+// sources lists the indexed articles in aligned columns: id, outlet,
+// date, title. Columns are measured in display width (uniseg), and the
+// header is styled after padding, so colour codes and wide characters
+// never shift a column; on a terminal the title is cut to fit the line.
 func (r *repl) sources() {
 	arts := r.lib.sortedArticles()
 	if len(arts) == 0 {
 		r.info("the index is empty")
 		return
 	}
-	tw := tabwriter.NewWriter(r.out, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, style(r.color, ansiBold, "ID")+"\t"+style(r.color, ansiBold, "OUTLET")+"\t"+style(r.color, ansiBold, "DATE")+"\t"+style(r.color, ansiBold, "TITLE"))
+	rows := [][4]string{{"ID", "OUTLET", "DATE", "TITLE"}}
 	for _, a := range arts {
 		date := a.Date()
 		if date == "" {
 			date = "-"
 		}
-		title := displayTitle(a, 72)
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", safe(a.ID), safe(a.SourceName()), date, safe(title))
+		outlet := a.SourceName()
+		if outlet == "unknown outlet" {
+			outlet = "-"
+		}
+		rows = append(rows, [4]string{shorten(safe(a.ID), 40), shorten(safe(outlet), 30), date, safe(displayTitle(a, 200))})
 	}
-	tw.Flush()
-	fmt.Fprintf(r.out, "%d articles\n", len(arts))
+	var w [3]int
+	for _, row := range rows {
+		for i := range w {
+			w[i] = max(w[i], uniseg.StringWidth(row[i]))
+		}
+	}
+	titleRoom := 0
+	if r.tty {
+		titleRoom = termWidth(r.out) - (w[0] + w[1] + w[2] + 6) - 1
+	}
+	for i, row := range rows {
+		var b strings.Builder
+		for j := range w {
+			cell := row[j] + strings.Repeat(" ", w[j]-uniseg.StringWidth(row[j])) + "  "
+			if i == 0 {
+				cell = style(r.color, ansiBold, row[j]) + strings.Repeat(" ", w[j]-uniseg.StringWidth(row[j])) + "  "
+			}
+			b.WriteString(cell)
+		}
+		title := row[3]
+		if titleRoom >= 10 && uniseg.StringWidth(title) > titleRoom {
+			title = truncWidth(title, titleRoom)
+		}
+		if i == 0 {
+			title = style(r.color, ansiBold, title)
+		}
+		b.WriteString(title)
+		fmt.Fprintln(r.out, strings.TrimRight(b.String(), " "))
+	}
+	fmt.Fprintln(r.out, countNoun(len(arts), "article"))
+}
+
+// countNoun is "1 article", "2 articles".
+func countNoun(n int, noun string) string {
+	if n == 1 {
+		return "1 " + noun
+	}
+	return strconv.Itoa(n) + " " + noun + "s"
+}
+
+// truncWidth cuts s to at most width display columns, ending in "…".
+func truncWidth(s string, width int) string {
+	var b strings.Builder
+	w := 0
+	g := uniseg.NewGraphemes(s)
+	for g.Next() {
+		cw := g.Width()
+		if w+cw > width-1 {
+			break
+		}
+		b.WriteString(g.Str())
+		w += cw
+	}
+	return strings.TrimRight(b.String(), " ") + "…"
 }
 
 func (r *repl) info(msg string) {

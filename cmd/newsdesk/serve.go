@@ -21,7 +21,12 @@ flight. Articles ingested, removed or retracted beside it (newsdesk
 ingest/remove on the same --index) are answered from within seconds;
 SIGHUP reloads the index at once. Slack event ids are remembered in the
 article store for an hour, so a redelivery after a restart is not
-answered twice.`, `
+answered twice. Every citation has a Context button that shows the
+quoted paragraph in Slack (no public URL needed); with NEWSDESK_PUBLIC_URL
+and --http, citations of articles without a URL also link to this
+server's article pages. 👍/👎 votes are kept in the article store: list or
+export them with 'newsdesk feedback'. Logs at info by default: the first
+line says which workspace, bot user, modes, articles and index it serves.`, `
 Examples:
   SLACK_BOT_TOKEN=xoxb-... SLACK_APP_TOKEN=xapp-... newsdesk serve --corpus ./articles
   SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=... newsdesk serve --http :8080
@@ -33,6 +38,7 @@ Slack environment:
   SLACK_SIGNING_SECRET   verifies HTTP requests (required with --http)
   NEWSDESK_HTTP_ADDR     default for --http
   NEWSDESK_PUBLIC_URL    public base URL of this server's article pages
+  NEWSDESK_SLACK_FEEDBACK_LOG  also append votes to this JSONL file
   (rate limits, allowed channels, timeouts: see the README)`)
 	fs.libraryFlags()
 	fs.StringVar(&fs.opts.http, "http", "", "serve HTTP on `ADDR`, e.g. :8080 (default $NEWSDESK_HTTP_ADDR)")
@@ -59,8 +65,6 @@ Slack environment:
 	if err != nil {
 		return err
 	}
-	st := lib.ix.Stats()
-	logger.Info("serving", "articles", st.Articles, "index", lib.dir, "answerer", b.mode)
 	// ingest and remove run beside serve: it reloads their index within
 	// seconds, and at once on SIGHUP, without dropping answers in flight.
 	wctx, wstop := context.WithCancel(ctx)

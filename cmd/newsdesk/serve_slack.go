@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -29,6 +30,27 @@ func (d storeDeduper) Seen(key string, ttl time.Duration) (bool, error) {
 	return seen, err
 }
 
+// storeFeedback records Slack feedback in the feedback bucket of the
+// article store of dir (opened per click, like storeDeduper).
+type storeFeedback struct{ dir string }
+
+// AddFeedback implements slack.FeedbackStore.
+func (f storeFeedback) AddFeedback(r slack.FeedbackRecord) error {
+	rec, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("feedback: encode: %w", err)
+	}
+	st, err := archive.Open(f.dir, archive.Options{Timeout: 5 * time.Second})
+	if err != nil {
+		return err
+	}
+	err = st.AddFeedback(r.Time, rec)
+	if cerr := st.Close(); err == nil && cerr != nil {
+		err = cerr
+	}
+	return err
+}
+
 // slackStarter runs the Slack adapter until ctx is cancelled.
 type slackStarter func(ctx context.Context, b *brain, lib *library, logger *slog.Logger) error
 
@@ -39,22 +61,24 @@ func prepareSlack(e *env, o *options) (slackStarter, error) {
 	if o.set["http"] {
 		cfg.HTTPAddr = o.http
 	}
-	if cfg.AppToken == "" && cfg.HTTPAddr == "" {
-		return nil, usagef("nothing to serve: set SLACK_APP_TOKEN (Socket Mode) or pass --http ADDR")
-	}
 	if cfg.BotToken == "" {
-		return nil, errors.New("SLACK_BOT_TOKEN is not set (the bot token, xoxb-...)")
+		return nil, errors.New("SLACK_BOT_TOKEN is not set. It is the app's Bot User OAuth Token (xoxb-…): create the app from bot/slack/manifest.yaml (api.slack.com/apps → Create New App → From an app manifest), install it to the workspace, and copy the token from OAuth & Permissions. For Socket Mode also set SLACK_APP_TOKEN (xapp-…, Basic Information → App-Level Tokens, scope connections:write)")
+	}
+	if cfg.AppToken == "" && cfg.HTTPAddr == "" {
+		return nil, usagef("nothing to serve: set SLACK_APP_TOKEN (Socket Mode, no public URL needed) or pass --http ADDR")
 	}
 	if cfg.AppToken == "" && cfg.SigningSecret == "" {
 		return nil, errors.New("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests (or set SLACK_APP_TOKEN for Socket Mode)")
 	}
 	return func(ctx context.Context, b *brain, lib *library, logger *slog.Logger) error {
 		cfg.Dedupe = storeDeduper{dir: lib.dir}
+		cfg.Feedback = storeFeedback{dir: lib.dir}
+		cfg.AnswererMode = b.mode
+		cfg.Backend = fmt.Sprintf("index %s (%s answerer)", lib.dir, b.mode)
 		srv, err := slack.New(cfg, b.answerer, b.rewriter, lib.ix, logger)
 		if err != nil {
 			return fmt.Errorf("slack: %w", err)
 		}
-		logger.Info("slack adapter starting", "socket_mode", cfg.AppToken != "", "http", cfg.HTTPAddr)
 		return srv.Run(ctx)
 	}, nil
 }
