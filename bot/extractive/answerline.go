@@ -51,6 +51,9 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 			continue // a weaker quote: context, not a second answer
 		}
 		it := lineItem{via: c.art.SourceName(), n: i + 1}
+		if it.via == unknownOutlet {
+			it.via = "an article of unknown outlet"
+		}
 		switch qa.kind {
 		case qNumber:
 			it.text, it.value = figureOf(c, qa)

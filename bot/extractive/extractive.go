@@ -1228,27 +1228,38 @@ func jaccardSorted(a, b []string) float64 {
 	return float64(inter) / float64(len(a)+len(b)-inter)
 }
 
-// lead is the short line above the quotes.
+// lead is the short line above the quotes: how many quotes from which
+// outlets. An article whose outlet is unknown is counted as such, not as
+// an outlet called "unknown outlet".
 func lead(cits []bot.Citation) string {
 	outlets := []string{}
-	add := func(s string) {
-		if !slices.Contains(outlets, s) {
-			outlets = append(outlets, s)
+	unnamed := map[string]bool{}
+	add := func(source, id string) {
+		if source == unknownOutlet {
+			unnamed[id] = true
+			return
+		}
+		if !slices.Contains(outlets, source) {
+			outlets = append(outlets, source)
 		}
 	}
 	for _, c := range cits {
-		add(c.Source)
+		add(c.Source, c.ArticleID)
 		for _, r := range c.AlsoReportedBy {
-			add(r.Source)
+			add(r.Source, r.ArticleID)
 		}
 	}
-	q := "quotes"
-	if len(cits) == 1 {
-		q = "quote"
+	q := plural(len(cits), "quote", "quotes")
+	var from []string
+	if len(outlets) > 0 {
+		from = append(from, fmt.Sprintf("%d %s (%s)", len(outlets), plural(len(outlets), "outlet", "outlets"), strings.Join(outlets, ", ")))
 	}
-	o := "outlets"
-	if len(outlets) == 1 {
-		o = "outlet"
+	if n := len(unnamed); n > 0 {
+		from = append(from, fmt.Sprintf("%d %s of unknown outlet", n, plural(n, "article", "articles")))
 	}
-	return fmt.Sprintf("%d %s from %d %s (%s):", len(cits), q, len(outlets), o, strings.Join(outlets, ", "))
+	return fmt.Sprintf("%d %s from %s:", len(cits), q, strings.Join(from, " and "))
 }
+
+// unknownOutlet is what corpus.Article.SourceName says when the article
+// names no outlet.
+const unknownOutlet = "unknown outlet"
