@@ -80,3 +80,18 @@ var (
 	_ Phrases       = (*Live)(nil)
 	_ Acronyms      = (*Live)(nil)
 )
+
+// DateRange implements DateRanger.
+func (l *Live) DateRange() (first, last time.Time) { return l.Current().DateRange() }
+
+// Live must offer everything Index does, or an answerer given a Live
+// would silently lose a capability (spelling correction, date ranges…).
+var (
+	_ Searcher      = (*Live)(nil)
+	_ QuerySearcher = (*Live)(nil)
+	_ TermStats     = (*Live)(nil)
+	_ Speller       = (*Live)(nil)
+	_ Phrases       = (*Live)(nil)
+	_ Acronyms      = (*Live)(nil)
+	_ DateRanger    = (*Live)(nil)
+)
