@@ -60,7 +60,15 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 			it.who = attributionOf(c)
 		case qWhen:
 			it.text = dateOf(c.sent.Text)
+			if qa.atype == aClock {
+				if m := reClock.FindString(c.sent.Text); m != "" {
+					it.text = m // "what time": the time, "4:40 a.m."
+				}
+			}
 			it.value = strings.ToLower(dayWord(it.text))
+			if qa.atype == aClock {
+				it.value = strings.ToLower(it.text)
+			}
 			it.who = attributionOf(c)
 		case qWho:
 			it.text = agentOf(c, qa)
@@ -205,6 +213,20 @@ func figureOf(c *candidate, qa *query) (string, string) {
 		n = c.qty.nums[0]
 	}
 	s := c.sent.Text
+	// A figure of the form asked for ("$4.5 million" for "how much …
+	// pay", "2,000sq km" for "how much territory") beats a nearer one.
+	if re := formPattern(qa); re != nil {
+		for _, m := range re.FindAllStringIndex(s, -1) {
+			if k := c.qty.numIn(m[0], m[1]); k >= 0 {
+				n = k
+				break
+			}
+		}
+	}
+	// "1.7 million": the magnitude word belongs to the number before it.
+	if n > 0 && magnitudeWords[strings.ToLower(wordAt(s, c.qty.starts[n]))] && slices.Contains(c.qty.nums, n-1) {
+		n--
+	}
 	start := c.qty.starts[n]
 	end := start + len(wordAt(s, start))
 	lower := strings.ToLower(s[:start])
@@ -243,11 +265,33 @@ func figureOf(c *candidate, qa *query) (string, string) {
 	return text, figureValue(s[c.qty.starts[n]:], c.qty.terms[n])
 }
 
+var magnitudeWords = map[string]bool{"million": true, "billion": true, "thousand": true, "trillion": true, "hundred": true}
+
+// formPattern is the pattern of the figure a question asks for, or nil.
+func formPattern(qa *query) *regexp.Regexp {
+	switch {
+	case qa.money:
+		return reMoney
+	case qa.atype == aArea:
+		return reAreaFigure
+	case qa.atype == aPercent:
+		return rePercentFigure
+	case qa.atype == aDistance:
+		return reDistance
+	}
+	return nil
+}
+
+var (
+	reAreaFigure    = regexp.MustCompile(`(?i)\d[\d,.]*\s*(?:sq|square)\.?\s*(?:km|kilomet\w*|mi\w*|met\w*)|\d[\d,.]*\s*(?:km²|km2|hectares?|acres?)`)
+	rePercentFigure = regexp.MustCompile(`(?i)\d[\d,.]*\s*(?:%|per ?cent|percent)`)
+)
+
 // isUnitWord reports whether w is a unit that may follow another unit
 // word ("sq km", "square miles", "per cent").
 func isUnitWord(w string) bool {
 	switch w {
-	case "sq", "square", "km", "kilometres", "kilometers", "miles", "mi", "metres", "meters", "cent", "percent",
+	case "sq", "square", "km", "kilometres", "kilometers", "miles", "mi", "metres", "meters", "cent", "percent", "per",
 		"million", "billion", "thousand", "bn", "m", "hectares", "acres", "tonnes", "tons":
 		return true
 	}

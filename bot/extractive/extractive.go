@@ -974,6 +974,17 @@ func quantitiesOf(s string) quantities {
 	return q
 }
 
+// numIn returns the index (into terms) of the first quantity whose word
+// starts within [from, to) of the sentence, or -1.
+func (q quantities) numIn(from, to int) int {
+	for _, n := range q.nums {
+		if s := q.starts[n]; s >= from && s < to {
+			return n
+		}
+	}
+	return -1
+}
+
 // nearest returns the index (into terms) of the quantity nearest to the
 // question's non-name terms, and whether one lies within the window.
 func (q quantities) nearest(qa *query) (int, bool) {

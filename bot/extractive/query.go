@@ -200,6 +200,11 @@ func analyze(q string, stats retrieval.TermStats) query {
 			out.kind = qNumber
 		}
 	}
+	if out.kind == qOther && !reWhWord.MatchString(lq) && reQuantityNoun.MatchString(lq) {
+		// A keyword query for a quantity ("bakhmut casualties", "death
+		// toll dam collapse", "turnout aldmark"): it asks for the figure.
+		out.kind = qNumber
+	}
 	if out.kind == qNumber && strings.Contains(lq, "how much") {
 		for _, w := range strings.FieldsFunc(lq, func(r rune) bool { return !unicode.IsLetter(r) }) {
 			if moneyCues[w] {
@@ -467,6 +472,13 @@ func asksWhoIs(lq string) bool {
 	}
 	return true
 }
+
+// reWhWord finds a question word; reQuantityNoun a noun that names a
+// quantity.
+var (
+	reWhWord       = regexp.MustCompile(`\b(?:who|whom|whose|what|which|when|where|why|how|did|does|do|is|are|was|were|has|have|can|will)\b`)
+	reQuantityNoun = regexp.MustCompile(`\b(?:toll|casualties|turnout|population|tally|headcount|workforce|attendance|ransom|fee|fine|salary|budget|price|cost|costs)\b`)
+)
 
 // reWhoIsHe is "X — who is he": the question is who X is.
 var reWhoIsHe = regexp.MustCompile(`\bwho(?: is|'s|s) (?:he|she|they|this|that|this guy|this person)\b|\bwho are they\b`)
