@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/bot/slack"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 )
 
 func runFeedback(ctx context.Context, e *env, args []string) error {

@@ -15,8 +15,8 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/feed"
-	"github.com/newsdesk/newsdesk/watch"
+	"github.com/newsdesk/newsdesk/corpus/feed"
+	"github.com/newsdesk/newsdesk/corpus/watch"
 )
 
 // feedExts are the file extensions read as feeds rather than articles.

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/feed"
-	"github.com/newsdesk/newsdesk/watch"
+	"github.com/newsdesk/newsdesk/corpus/feed"
+	"github.com/newsdesk/newsdesk/corpus/watch"
 )
 
 const testRSS = `<rss version="2.0"><channel><title>Wire</title><link>https://wire.example/</link>

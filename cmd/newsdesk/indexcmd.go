@@ -9,7 +9,7 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"github.com/newsdesk/newsdesk/archive"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
 

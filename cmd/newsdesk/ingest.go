@@ -8,8 +8,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 )
 
 func runIngest(ctx context.Context, e *env, args []string) error {

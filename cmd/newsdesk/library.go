@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
 

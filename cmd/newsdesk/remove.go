@@ -6,7 +6,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/newsdesk/newsdesk/archive"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 )
 
 func runRemove(ctx context.Context, e *env, args []string) error {

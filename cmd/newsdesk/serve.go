@@ -4,7 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/newsdesk/newsdesk/watch"
+	"github.com/newsdesk/newsdesk/corpus/watch"
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {

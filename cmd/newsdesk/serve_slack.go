@@ -8,8 +8,8 @@ import (
 	"log/slog"
 	"time"
 
-	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/bot/slack"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 )
 
 // storeDeduper keeps Slack's event ids in the article store of dir, so

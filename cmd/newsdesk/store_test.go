@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsdesk/newsdesk/archive"
 	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/bot/extractive"
+	"github.com/newsdesk/newsdesk/corpus/archive"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
 

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"slices"
 
-	"github.com/newsdesk/newsdesk/watch"
+	"github.com/newsdesk/newsdesk/corpus/watch"
 )
 
 // applyWatched writes one change from serve --watch the way ingest and

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/newsdesk/newsdesk/watch"
+	"github.com/newsdesk/newsdesk/corpus/watch"
 )
 
 // TestServeWatchFeed runs serve --watch's loop against an httptest RSS

@@ -17,7 +17,7 @@ import (
 
 	"github.com/fsnotify/fsnotify"
 	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/feed"
+	"github.com/newsdesk/newsdesk/corpus/feed"
 )
 
 // DefaultInterval is how often feeds are polled (and directories rescanned

@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/feed"
+	"github.com/newsdesk/newsdesk/corpus/feed"
 )
 
 // wait bounds every wait for a change; the loop itself needs no more than
