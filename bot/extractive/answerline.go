@@ -216,11 +216,14 @@ func figureOf(c *candidate, qa *query) (string, string) {
 	// A figure of the form asked for ("$4.5 million" for "how much …
 	// pay", "2,000sq km" for "how much territory") beats a nearer one.
 	if re := formPattern(qa); re != nil {
+		var inForm []int
 		for _, m := range re.FindAllStringIndex(s, -1) {
 			if k := c.qty.numIn(m[0], m[1]); k >= 0 {
-				n = k
-				break
+				inForm = append(inForm, k)
 			}
+		}
+		if k := c.qty.closestTo(qa, inForm, s); k >= 0 {
+			n = k // of several, the one nearest the question's words ("according to the ISW")
 		}
 	}
 	// "1.7 million": the magnitude word belongs to the number before it.

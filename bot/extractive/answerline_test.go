@@ -114,3 +114,28 @@ func TestAttributionTags(t *testing.T) {
 		t.Errorf("reported speech ending ', he said' attributed to %q, want Zelenskyy", got)
 	}
 }
+
+// TestAnswerLineJoinedPassage: when two adjacent sentences are quoted as
+// one passage, the figure is taken from the passage as quoted (its
+// offsets were once those of the second sentence alone).
+func TestAnswerLineJoinedPassage(t *testing.T) {
+	ex := New(devIndex(t), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "how much territory has ukraine recaptured according to the ISW"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	line, _, _ := strings.Cut(a.Text, "\n")
+	if !strings.Contains(line, "2,500") {
+		t.Errorf("answer line %q lacks the ISW's 2,500", line)
+	}
+	for _, c := range a.Citations {
+		if !strings.Contains(c.Quote, "2,500") {
+			continue
+		}
+		for _, w := range strings.Fields(strings.Trim(line, "Reports differ:")) {
+			if w = strings.Trim(w, "[]0123456789.,·()"); w != "" && !strings.Contains(a.Text, w) {
+				t.Errorf("answer line word %q is not in the answer's quotes", w)
+			}
+		}
+	}
+}

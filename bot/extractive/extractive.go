@@ -974,6 +974,59 @@ func quantitiesOf(s string) quantities {
 	return q
 }
 
+// closestTo returns, of the quantities at indexes nums, the one nearest
+// to any of the question's terms (names included), or -1 when nums is
+// empty.
+func (q quantities) closestTo(qa *query, nums []int, text string) int {
+	// Tokens of different sentences of a quoted passage are never near.
+	sentOf := make([]int, len(q.starts))
+	spans := corpus.SplitSentences(text)
+	for i, st := range q.starts {
+		for k, sp := range spans {
+			if st >= sp[0] && st < sp[1] {
+				sentOf[i] = k
+			}
+		}
+	}
+	names, all := map[string]bool{}, map[string]bool{}
+	for _, t := range qa.terms {
+		set := []string{t.term}
+		set = append(set, t.spell...)
+		set = append(set, t.phrase...)
+		for _, s := range set {
+			all[s] = true
+			if t.name || len(t.phrase) > 0 {
+				names[s] = true
+			}
+		}
+	}
+	nearest := func(want map[string]bool, within int) int {
+		best, bestDist := -1, within+1
+		for _, n := range nums {
+			for h, t := range q.terms {
+				if want[t] && h != n && sentOf[h] == sentOf[n] {
+					if d := abs(h - n); d < bestDist {
+						best, bestDist = n, d
+					}
+				}
+			}
+		}
+		return best
+	}
+	// The figure the question attributes ("according to the ISW") is the
+	// one near the name it gives; otherwise the one near its words.
+	if k := nearest(names, 20); k >= 0 {
+		return k
+	}
+	if k := nearest(all, len(q.terms)); k >= 0 {
+		return k
+	}
+	if len(nums) > 0 {
+		return nums[0]
+	}
+	return -1
+}
+
 // numIn returns the index (into terms) of the first quantity whose word
 // starts within [from, to) of the sentence, or -1.
 func (q quantities) numIn(from, to int) int {
@@ -1193,6 +1246,7 @@ func joinAdjacent(p, c *candidate) *candidate {
 	j.sent.Start, j.sent.End = first.sent.Start, second.sent.End
 	j.sent.Text = p.art.Paragraphs[p.sent.Para][j.sent.Start:j.sent.End]
 	j.abs = first.abs
+	j.qty = quantitiesOf(j.sent.Text) // offsets into the joined passage
 	if j.speaker == "" {
 		j.speaker = c.speaker
 	}
