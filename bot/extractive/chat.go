@@ -56,13 +56,11 @@ func expandContractions(lq string) string { return reContraction.ReplaceAllStrin
 // where it was (token offsets stay valid).
 func stripChat(q string) string {
 	b := []byte(q)
+	// Every byte of a span becomes a space, those of a multi-byte
+	// character too, so the length and every other offset stay.
 	blankSpan := func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			if b[i]&0xC0 != 0x80 || b[i] < 0x80 {
-				b[i] = ' '
-			} else {
-				b[i] = ' '
-			}
+			b[i] = ' '
 		}
 	}
 	if m := reChatLead.FindStringIndex(q); m != nil {
