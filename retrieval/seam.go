@@ -47,7 +47,7 @@ type Health struct {
 	Nodes   int    `json:"nodes,omitempty"`   // cluster nodes
 	Healthy int    `json:"healthy,omitempty"` // nodes reporting HEALTHY
 	// Shards is the number of shard replicas of the backend's
-	// collections, and Ready those loaded on a healthy node.
+	// collections, and Ready those on a healthy node and not read-only.
 	Shards int    `json:"shards,omitempty"`
 	Ready  int    `json:"ready,omitempty"`
 	Error  string `json:"error,omitempty"`

@@ -19,7 +19,7 @@ type NodeCount struct {
 
 // Health implements retrieval.HealthReporter from Weaviate's node status:
 // the nodes, how many are HEALTHY, and the shard replicas of this store's
-// collections (Ready: loaded on a healthy node). OK means every node is
+// collections (Ready: on a healthy node and not read-only). OK means every node is
 // healthy and every shard replica ready; a cluster with a node down still
 // answers (QUORUM of three) but reports OK false.
 func (s *Store) Health(ctx context.Context) retrieval.Health {
@@ -40,7 +40,9 @@ func (s *Store) Health(ctx context.Context) retrieval.Health {
 				continue
 			}
 			h.Shards++
-			if healthy && sh.Loaded {
+			// A shard not loaded yet is lazily loaded on first use;
+			// READONLY (disk full, or marked) cannot take writes.
+			if healthy && sh.VectorIndexingStatus != "READONLY" {
 				h.Ready++
 			}
 		}
