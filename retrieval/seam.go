@@ -48,9 +48,12 @@ type Health struct {
 	Healthy int    `json:"healthy,omitempty"` // nodes reporting HEALTHY
 	// Shards is the number of shard replicas of the backend's
 	// collections, and Ready those on a healthy node and not read-only.
-	Shards int    `json:"shards,omitempty"`
-	Ready  int    `json:"ready,omitempty"`
-	Error  string `json:"error,omitempty"`
+	Shards int `json:"shards,omitempty"`
+	Ready  int `json:"ready,omitempty"`
+	// Missing is the number of shards with fewer ready replicas than
+	// their replication factor.
+	Missing int    `json:"missing_replicas,omitempty"`
+	Error   string `json:"error,omitempty"`
 }
 
 // HealthReporter is implemented by backends that can report their health.

@@ -34,7 +34,7 @@ func (s *Store) Seen(key string, ttl time.Duration) (bool, error) {
 	class := s.names[suffixEvent]
 	props := map[string]any{"key": key, "seen": now.Unix()}
 	_, err := s.c.Data().Creator().WithClassName(class).WithID(id).WithProperties(props).
-		WithConsistencyLevel("ALL").Do(ctx)
+		WithConsistencyLevel(ConsistencyLevel).Do(ctx)
 	if err == nil {
 		return false, nil
 	}
@@ -43,7 +43,7 @@ func (s *Store) Seen(key string, ttl time.Duration) (bool, error) {
 		return false, fmt.Errorf("weaviate: record event: %w", clientErr(err))
 	}
 	// It exists: seen, unless it has expired.
-	objs, gerr := s.c.Data().ObjectsGetter().WithClassName(class).WithID(id).WithConsistencyLevel("ALL").Do(ctx)
+	objs, gerr := s.c.Data().ObjectsGetter().WithClassName(class).WithID(id).WithConsistencyLevel(ConsistencyLevel).Do(ctx)
 	if gerr != nil || len(objs) == 0 {
 		return true, nil
 	}
