@@ -150,6 +150,18 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 		todo = append(todo, w)
 	}
 	slices.SortFunc(todo, func(x, y work) int { return cmp.Compare(x.a.ID, y.a.ID) })
+	m, _, err := s.readMeta(ctx)
+	if err != nil {
+		return st, err
+	}
+	m.Dirty = true
+	if err := s.writeMeta(ctx, m); err != nil {
+		return st, err
+	}
+	deltas := newDeltas()
+	if err := s.chunkTermsOf(ctx, append(slices.Clone(gone), replaced...), deltas); err != nil {
+		return st, err
+	}
 	if err := s.deleteArticles(ctx, append(gone, replaced...)); err != nil {
 		return st, err
 	}
@@ -164,7 +176,7 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 		progress(0, total)
 	}
 	done := 0
-	dim := s.currentMeta().Dim
+	dim := m.Dim
 	for len(todo) > 0 {
 		// A group of articles of about BatchSize chunks.
 		n, chunks := 0, 0
@@ -191,7 +203,6 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 			}
 		}
 		var objs, arts []*models.Object
-		vocab := map[string]bool{}
 		k := 0
 		for _, w := range group {
 			for i, ch := range w.chunks {
@@ -203,7 +214,7 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 				if len(v) != dim {
 					return st, fmt.Errorf("embed: vector of dim %d for %s, index dim %d", len(v), w.a.ID, dim)
 				}
-				objs = append(objs, s.chunkObject(ch, i, v, vocab))
+				objs = append(objs, s.chunkObject(ch, i, v, deltas))
 			}
 			arts = append(arts, s.articleObject(&w.a, w.hash, len(w.chunks)))
 		}
@@ -213,8 +224,10 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 		if err := s.importObjects(ctx, arts); err != nil {
 			return st, err
 		}
-		if err := s.importVocab(ctx, vocab); err != nil {
-			return st, err
+		if len(deltas.df) > 100_000 {
+			if err := s.applyDeltas(ctx, deltas, &m); err != nil {
+				return st, err
+			}
 		}
 		st.ChunksEmbedded += len(texts)
 		done += len(texts)
@@ -222,8 +235,10 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 			progress(done, total)
 		}
 	}
-	m := s.currentMeta()
-	m.Embedder, m.Dim = s.opts.Embedder.ID(), dim
+	if err := s.applyDeltas(ctx, deltas, &m); err != nil {
+		return st, err
+	}
+	m.Embedder, m.Dim, m.Dirty = s.opts.Embedder.ID(), dim, false
 	if c.Generation != 0 || !c.Changed.IsZero() {
 		m.Generation, m.Changed = c.Generation, c.Changed
 	}
@@ -262,11 +277,9 @@ func (s *Store) EachHash(f func(id, hash string)) {
 	}
 }
 
-func (s *Store) chunkObject(ch retrieval.Chunk, ord int, vec []float32, vocab map[string]bool) *models.Object {
+func (s *Store) chunkObject(ch retrieval.Chunk, ord int, vec []float32, d *termDeltas) *models.Object {
 	terms, sigs := retrieval.ChunkTerms(ch.Text)
-	for _, t := range terms {
-		vocab[t] = true
-	}
+	d.add(terms, 1)
 	acr := retrieval.AcronymCounts(ch.Text)
 	keys := make([]string, 0, len(acr))
 	for k := range acr {
@@ -297,22 +310,5 @@ func (s *Store) articleObject(a *corpus.Article, hash string, chunks int) *model
 	return object(s.names[suffixArticle], objectID("article", a.ID), props, nil)
 }
 
-// importVocab records terms for Correct (each once per process).
-func (s *Store) importVocab(ctx context.Context, vocab map[string]bool) error {
-	var objs []*models.Object
-	s.mu.Lock()
-	for t := range vocab {
-		if t == "" || s.knownVoc[t] {
-			continue
-		}
-		s.knownVoc[t] = true
-		r := []rune(t)
-		objs = append(objs, object(s.names[suffixTerm], objectID("term", t),
-			map[string]any{"term": t, "first": string(r[0]), "length": len(r)}, nil))
-	}
-	if len(s.knownVoc) > 2_000_000 {
-		clear(s.knownVoc)
-	}
-	s.mu.Unlock()
-	return s.importObjects(ctx, objs)
-}
+// splitTerms splits a chunk's stored terms.
+func splitTerms(s string) []string { return strings.Fields(s) }

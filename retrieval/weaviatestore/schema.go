@@ -19,10 +19,10 @@ import (
 //	         text, the BM25 terms (whitespace-tokenised, so Weaviate's
 //	         inverted index holds exactly the project's analyser's terms),
 //	         spelling signatures and acronym candidates.
-//	Term     the vocabulary, for spelling suggestions (never pruned: a
-//	         term's document frequency, from Chunk, decides whether it
-//	         still counts).
-//	Meta     one object: the embedder, dimension and store generation.
+//	Term     the vocabulary with each term's document frequency, kept by
+//	         the writer (see termstats.go), for BM25 and spelling.
+//	Meta     one object: the embedder, dimension, store generation, and
+//	         the chunk count and total length for BM25.
 //	Event    Slack event ids seen by any serve replica, with their time;
 //	         expired ones are deleted.
 const (
@@ -90,6 +90,7 @@ func (s *Store) classDef(suffix string) *models.Class {
 			prop("term", "text", "field", true, false),
 			prop("first", "text", "field", true, false),
 			prop("length", "int", "", true, false),
+			prop("df", "int", "", false, false),
 		}
 	case suffixMeta:
 		c.VectorIndexConfig = map[string]any{"skip": true}
@@ -98,6 +99,9 @@ func (s *Store) classDef(suffix string) *models.Class {
 			prop("dim", "int", "", false, false),
 			prop("generation", "text", "field", false, false),
 			prop("changed", "text", "field", false, false),
+			prop("chunks", "int", "", false, false),
+			prop("total", "text", "field", false, false),
+			prop("dirty", "boolean", "", false, false),
 		}
 	case suffixEvent:
 		c.VectorIndexConfig = map[string]any{"skip": true}

@@ -140,23 +140,11 @@ func (s *Store) withArticles(ctx context.Context, hits []retrieval.Hit) ([]retri
 	return out, nil
 }
 
-// corpusStats returns the chunk count, total length and the document
-// frequencies of terms, in two queries (cached for cacheFor).
+// corpusStats returns the chunk count, total length (from the metadata,
+// cached for cacheFor) and the document frequencies of terms.
 func (s *Store) corpusStats(ctx context.Context, terms []string) (retrieval.CorpusStats, error) {
-	s.mu.Lock()
-	fresh := time.Since(s.statsAt) < cacheFor
-	st := s.stats
-	s.mu.Unlock()
-	if !fresh {
-		var err error
-		st, err = s.chunkTotals(ctx)
-		if err != nil {
-			return st, err
-		}
-		s.mu.Lock()
-		s.stats, s.statsAt = st, time.Now()
-		s.mu.Unlock()
-	}
+	m := s.currentMeta()
+	st := retrieval.CorpusStats{Docs: m.Chunks, Total: m.Total}
 	df, err := s.docFreqs(ctx, terms)
 	if err != nil {
 		return st, err
@@ -165,7 +153,8 @@ func (s *Store) corpusStats(ctx context.Context, terms []string) (retrieval.Corp
 	return st, nil
 }
 
-// chunkTotals counts the chunks and sums their lengths.
+// chunkTotals counts the chunks and sums their lengths with an Aggregate
+// (tests compare it with the maintained statistics).
 func (s *Store) chunkTotals(ctx context.Context) (retrieval.CorpusStats, error) {
 	q := fmt.Sprintf(`{Aggregate{%s{meta{count} nterms{sum}}}}`, s.names[suffixChunk])
 	var out struct {
@@ -184,10 +173,39 @@ func (s *Store) chunkTotals(ctx context.Context) (retrieval.CorpusStats, error) 
 	return st, nil
 }
 
-// docFreqs counts, in one GraphQL request, the chunks that have each term
-// (cached for cacheFor).
+// docFreqs returns the document frequencies of terms from the Term
+// collection, in one query (cached for cacheFor).
 func (s *Store) docFreqs(ctx context.Context, terms []string) (map[string]int, error) {
-	return s.countWhere(ctx, suffixChunk, "terms", terms, true)
+	out := make(map[string]int, len(terms))
+	var todo []string
+	s.mu.Lock()
+	if time.Since(s.dfAt) >= cacheFor {
+		s.dfCache, s.dfAt = map[string]int{}, time.Now()
+	}
+	for _, t := range terms {
+		if n, ok := s.dfCache[t]; ok {
+			out[t] = n
+		} else if t != "" && !slices.Contains(todo, t) {
+			todo = append(todo, t)
+		}
+	}
+	s.mu.Unlock()
+	if len(todo) == 0 {
+		return out, nil
+	}
+	got, err := s.termDFs(ctx, todo)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	for _, t := range todo {
+		out[t] = got[t]
+		if s.dfCache != nil {
+			s.dfCache[t] = got[t]
+		}
+	}
+	s.mu.Unlock()
+	return out, nil
 }
 
 // countWhere counts the objects of a collection whose whitespace-tokenised
@@ -278,16 +296,7 @@ func (s *Store) DocFreq(term string) int {
 }
 
 // NumChunks implements retrieval.TermStats.
-func (s *Store) NumChunks() int {
-	ctx, cancel := s.bg()
-	defer cancel()
-	st, err := s.corpusStats(ctx, nil)
-	if err != nil {
-		s.log.Warn("weaviate: chunk count", "err", err)
-		return 0
-	}
-	return st.Docs
-}
+func (s *Store) NumChunks() int { return s.currentMeta().Chunks }
 
 // Known implements retrieval.TermStats: the word's term is in some chunk,
 // or a word with its letter-set signature is.
@@ -331,7 +340,7 @@ func (s *Store) Correct(word string) []string {
 		where = and(where, eq("first", string(r[0])))
 	}
 	res, err := s.c.Experimental().Search().WithCollection(s.names[suffixTerm]).WithWhere(where).
-		WithLimit(maxVocabScan).WithProperties("term").Do(ctx)
+		WithLimit(maxVocabScan).WithProperties("term", "df").Do(ctx)
 	if err != nil {
 		s.log.Warn("weaviate: spelling", "err", err)
 		return nil
@@ -341,30 +350,15 @@ func (s *Store) Correct(word string) []string {
 		dist int
 		df   int
 	}
-	var cands []cand
-	var names []string
+	var out []cand
 	for _, x := range res {
 		v := str(x.Properties["term"])
-		if len(v) < n-d || len(v) > n+d || v[0] != t[0] && d < 2 {
+		df := num(x.Properties["df"])
+		if df <= 0 || len(v) < n-d || len(v) > n+d || v[0] != t[0] && d < 2 {
 			continue
 		}
 		if k := levenshtein(t, v); k <= d {
-			cands = append(cands, cand{term: v, dist: k})
-			names = append(names, v)
-		}
-	}
-	if len(cands) == 0 {
-		return nil
-	}
-	df, err := s.docFreqs(ctx, names)
-	if err != nil {
-		s.log.Warn("weaviate: spelling", "err", err)
-		return nil
-	}
-	out := cands[:0]
-	for _, c := range cands {
-		if c.df = df[c.term]; c.df > 0 {
-			out = append(out, c)
+			out = append(out, cand{term: v, dist: k, df: df})
 		}
 	}
 	slices.SortFunc(out, func(a, b cand) int {

@@ -101,16 +101,15 @@ type Store struct {
 	log   *slog.Logger
 	names map[string]string
 
-	mu       sync.Mutex
-	dfCache  map[string]int
-	dfAt     time.Time
-	stats    retrieval.CorpusStats
-	statsAt  time.Time
-	arts     map[string]*corpus.Article // by id; cleared when large
-	knownVoc map[string]bool            // terms this process has written
-	metaAt   time.Time
-	meta     meta
-	cleaned  time.Time // last expiry of old events
+	mu      sync.Mutex
+	dfCache map[string]int
+	dfAt    time.Time
+	stats   retrieval.CorpusStats
+	statsAt time.Time
+	arts    map[string]*corpus.Article // by id; cleared when large
+	metaAt  time.Time
+	meta    meta
+	cleaned time.Time // last expiry of old events
 }
 
 // cacheFor is how long term statistics and the generation are reused.
@@ -121,6 +120,11 @@ type meta struct {
 	Dim        int
 	Generation uint64
 	Changed    time.Time
+	// Chunks and Total (their length in terms) are BM25's collection
+	// statistics; Dirty is set while an Apply changes them.
+	Chunks int
+	Total  int64
+	Dirty  bool
 }
 
 // namespace derives the objects' UUIDs from their ids (UUIDv5), so that
@@ -189,7 +193,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		// The client's errors name the host, never the key.
 		return nil, fmt.Errorf("weaviate: connect to %s: %w", Redact(opts.URL), clientErr(err))
 	}
-	s := &Store{c: c, opts: opts, log: log, names: map[string]string{}, arts: map[string]*corpus.Article{}, knownVoc: map[string]bool{}}
+	s := &Store{c: c, opts: opts, log: log, names: map[string]string{}, arts: map[string]*corpus.Article{}}
 	for _, suf := range []string{suffixArticle, suffixChunk, suffixTerm, suffixMeta, suffixEvent} {
 		s.names[suf] = opts.Prefix + suf
 	}
@@ -245,6 +249,9 @@ func (s *Store) init(ctx context.Context) error {
 			return err
 		}
 	}
+	if found && m.Dirty && !s.opts.ReadOnly {
+		return s.recount(ctx, &m)
+	}
 	return nil
 }
 
@@ -253,7 +260,7 @@ const metaKey = "index"
 func (s *Store) readMeta(ctx context.Context) (meta, bool, error) {
 	res, err := s.c.Experimental().Search().WithCollection(s.names[suffixMeta]).
 		WithConsistencyLevel(ConsistencyLevel).WithLimit(1).
-		WithProperties("embedder", "dim", "generation", "changed").Do(ctx)
+		WithProperties("embedder", "dim", "generation", "changed", "chunks", "total", "dirty").Do(ctx)
 	if err != nil {
 		return meta{}, false, fmt.Errorf("weaviate: read index metadata: %w", clientErr(err))
 	}
@@ -264,6 +271,9 @@ func (s *Store) readMeta(ctx context.Context) (meta, bool, error) {
 	m := meta{Embedder: str(p["embedder"]), Dim: num(p["dim"])}
 	m.Generation, _ = strconv.ParseUint(str(p["generation"]), 10, 64)
 	m.Changed, _ = time.Parse(time.RFC3339Nano, str(p["changed"]))
+	m.Chunks = num(p["chunks"])
+	m.Total, _ = strconv.ParseInt(str(p["total"]), 10, 64)
+	m.Dirty, _ = p["dirty"].(bool)
 	return m, true, nil
 }
 
@@ -273,7 +283,8 @@ func (s *Store) writeMeta(ctx context.Context, m meta) error {
 		changed = m.Changed.UTC().Format(time.RFC3339Nano)
 	}
 	props := map[string]any{"embedder": m.Embedder, "dim": m.Dim,
-		"generation": strconv.FormatUint(m.Generation, 10), "changed": changed}
+		"generation": strconv.FormatUint(m.Generation, 10), "changed": changed,
+		"chunks": m.Chunks, "total": strconv.FormatInt(m.Total, 10), "dirty": m.Dirty}
 	_, err := s.c.Batch().ObjectsBatcher().WithConsistencyLevel(ConsistencyLevel).
 		WithObjects(object(s.names[suffixMeta], objectID("meta", metaKey), props, nil)).Do(ctx)
 	if err != nil {
