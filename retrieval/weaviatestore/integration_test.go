@@ -145,3 +145,64 @@ func TestDevSetsMatchEmbedded(t *testing.T) {
 	}
 	t.Logf("native hybrid fusion: %d/%d pass, %d/%d answers as the embedded index's", nat.Overall.Pass, nat.Overall.Questions, same, nat.Overall.Questions)
 }
+
+// TestArchivesBothFusions runs the invented archives' question sets
+// (bot/extractive/testdata/archive2-9) on the embedded index and on
+// Weaviate with both fusions: the project's fusion must give the embedded
+// index's answers; the native hybrid is measured (logged).
+func TestArchivesBothFusions(t *testing.T) {
+	if testing.Short() {
+		t.Skip("eight archives: not in -short")
+	}
+	node := weaviatetest.Start(t)
+	dirs, _ := filepath.Glob(filepath.Join(devData, "archive[0-9]*"))
+	var tot struct{ qs, emb, proj, nat, natSame, diff int }
+	for _, dir := range dirs {
+		arts, _, err := corpus.LoadDir(filepath.Join(dir, "corpus"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := map[string]string{}
+		for _, a := range arts {
+			raw[a.ID] = a.Text()
+		}
+		var files []eval.File
+		for _, name := range []string{"questions.jsonl", "chat.jsonl"} {
+			if f, err := eval.LoadFile(filepath.Join(dir, name)); err == nil {
+				files = append(files, f)
+			}
+		}
+		run := func(s retrieval.Searcher) *eval.Report {
+			return eval.Run(context.Background(), extractive.New(s, bot.Linker{}), files, eval.Options{Article: judge.Map(raw)})
+		}
+		want := run(embedded(t, arts))
+		s := openStore(t, node, weaviatetest.Prefix(t), nil)
+		if _, err := s.Apply(context.Background(), retrieval.Change{Add: arts, Generation: 1}, nil); err != nil {
+			t.Fatal(err)
+		}
+		proj := run(retrieval.NewLiveBackend(s))
+		nat := run(retrieval.NewLiveBackend(openStore(t, node, s.Prefix(), func(o *weaviatestore.Options) {
+			o.ReadOnly = true
+			o.Fusion = weaviatestore.FusionNative
+		})))
+		for i, f := range want.Files {
+			for j, w := range f.Questions {
+				if p := proj.Files[i].Questions[j]; quotes(p) != quotes(w) {
+					tot.diff++
+					t.Errorf("%s %s %q differs:\nembedded:\n%sweaviate:\n%s", filepath.Base(dir), w.ID, w.Question, quotes(w), quotes(p))
+				}
+				if quotes(nat.Files[i].Questions[j]) == quotes(w) {
+					tot.natSame++
+				}
+			}
+		}
+		t.Logf("%s: embedded %d, project fusion %d, native hybrid %d of %d pass", filepath.Base(dir),
+			want.Overall.Pass, proj.Overall.Pass, nat.Overall.Pass, want.Overall.Questions)
+		tot.qs += want.Overall.Questions
+		tot.emb += want.Overall.Pass
+		tot.proj += proj.Overall.Pass
+		tot.nat += nat.Overall.Pass
+	}
+	t.Logf("all archives: %d questions; embedded %d pass, project fusion %d (%d answers differ), native hybrid %d (%d answers as embedded)",
+		tot.qs, tot.emb, tot.proj, tot.diff, tot.nat, tot.natSame)
+}
