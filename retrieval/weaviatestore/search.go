@@ -55,6 +55,7 @@ func (s *Store) SearchQuery(ctx context.Context, q retrieval.Query, k int) ([]re
 		vres, verr = s.c.Experimental().Search().WithCollection(s.names[suffixChunk]).
 			WithNearVector((&graphql.NearVectorArgumentBuilder{}).WithVector(qv[0])).
 			WithLimit(retrieval.Candidates).WithConsistencyLevel(ConsistencyLevel).
+			WithMetadata(&graphql.Metadata{ID: true, Distance: true}).
 			WithProperties(chunkProps...).Do(ctx)
 	})
 	if len(terms) > 0 {
@@ -80,6 +81,15 @@ func (s *Store) SearchQuery(ctx context.Context, q retrieval.Query, k int) ([]re
 	for _, i := range retrieval.RankLex(q, docs, st, retrieval.Candidates) {
 		lex = append(lex, retrieval.Hit{Chunk: docs[i].Chunk})
 	}
+	// Equal distances (a syndicated copy has its original's vector) are
+	// ordered by chunk id, as in the embedded index; HNSW returns them
+	// in no fixed order.
+	slices.SortStableFunc(vres, func(a, b graphql.SearchResult) int {
+		if a.Metadata.Distance != b.Metadata.Distance {
+			return cmp.Compare(a.Metadata.Distance, b.Metadata.Distance)
+		}
+		return cmp.Compare(str(a.Properties["chunkId"]), str(b.Properties["chunkId"]))
+	})
 	for _, r := range vres {
 		vec = append(vec, retrieval.Hit{Chunk: chunkOf(r.Properties)})
 	}
