@@ -120,3 +120,26 @@ func TestStoreFlagValidation(t *testing.T) {
 		t.Errorf("bad replicas: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestMigrateToWeaviate: an archive ingested into the embedded index moves
+// to Weaviate with `index rebuild --store weaviate` (from the article
+// store), and answers alike.
+func TestMigrateToWeaviate(t *testing.T) {
+	node := weaviatetest.Start(t)
+	idx := t.TempDir()
+	emb := map[string]string{"NEWSDESK_INDEX": idx}
+	if r := runCmd(t, emb, "", "ingest", writeCorpus(t, testArticles)); r.code != 0 {
+		t.Fatalf("ingest: %d %s", r.code, r.stderr)
+	}
+	before := runCmd(t, emb, "", "ask", "--json", "who said the bridge would reopen")
+	wv := map[string]string{"NEWSDESK_INDEX": idx, "WEAVIATE_URL": node.URL(), "WEAVIATE_GRPC_ADDR": node.GRPCAddr(),
+		"NEWSDESK_WEAVIATE_PREFIX": weaviatetest.Prefix(t)}
+	r := runCmd(t, wv, "", "index", "rebuild", "--store", "weaviate")
+	if r.code != 0 || !strings.Contains(r.stdout, "2 articles") {
+		t.Fatalf("rebuild into weaviate: %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	after := runCmd(t, wv, "", "ask", "--store", "weaviate", "--json", "who said the bridge would reopen")
+	if after.code != 0 || after.stdout != before.stdout {
+		t.Errorf("answers differ after migration:\nembedded:\n%s\nweaviate:\n%s%s", before.stdout, after.stdout, after.stderr)
+	}
+}
