@@ -15,10 +15,12 @@ import (
 // and must never be listed (a large remote archive).
 type countingSearcher struct{}
 
-func (countingSearcher) Search(context.Context, string, int) ([]retrieval.Hit, error) { return nil, nil }
-func (countingSearcher) Articles() []*corpus.Article                                  { panic("listed the archive") }
-func (countingSearcher) Article(string) *corpus.Article                               { return nil }
-func (countingSearcher) ArticleCount() int                                            { return 2500000 }
+func (countingSearcher) Search(context.Context, string, int) ([]retrieval.Hit, error) {
+	return nil, nil
+}
+func (countingSearcher) Articles() []*corpus.Article    { panic("listed the archive") }
+func (countingSearcher) Article(string) *corpus.Article { return nil }
+func (countingSearcher) ArticleCount() int              { return 2500000 }
 func (countingSearcher) DateRange() (time.Time, time.Time) {
 	return time.Date(2001, 2, 3, 0, 0, 0, 0, time.UTC), time.Date(2025, 6, 7, 0, 0, 0, 0, time.UTC)
 }
