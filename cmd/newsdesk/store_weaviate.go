@@ -134,7 +134,7 @@ func (l *library) loadRemote(ctx context.Context, e *env, corpusDir string, arti
 		return l.syncCorpus(ctx, e, corpusDir, articles)
 	}
 	s, err := l.openRemote(ctx, true)
-	if err != nil && !strings.Contains(err.Error(), "does not exist") {
+	if err != nil && !errors.Is(err, weaviatestore.ErrNoIndex) {
 		return err
 	}
 	gen, haveStore, serr := storeGeneration(l.dir)

@@ -20,7 +20,8 @@ const cleanEvery = 5 * time.Minute
 // exists, so of several replicas that receive the same redelivery one
 // creates it and the others are told it was seen. An id older than ttl
 // counts as new (and is refreshed). Expired ids are deleted every few
-// minutes by whichever replica calls Seen.
+// minutes by whichever replica calls Seen. Seen writes even on a
+// read-only Store: event ids are not part of the index.
 //
 // Two replicas creating the same id in the same instant could both
 // succeed (Weaviate has no transactions); Slack's redeliveries come

@@ -125,7 +125,7 @@ func (s *Store) ensureClass(ctx context.Context, suffix string) (bool, error) {
 		return false, nil
 	}
 	if s.opts.ReadOnly {
-		return false, fmt.Errorf("weaviate: collection %s does not exist (run 'newsdesk index rebuild --store weaviate' to build it)", name)
+		return false, fmt.Errorf("%w: no collection %s (run 'newsdesk index rebuild --store weaviate' to build it)", ErrNoIndex, name)
 	}
 	if err := s.c.Schema().ClassCreator().WithClass(s.classDef(suffix)).Do(ctx); err != nil {
 		// Another writer may have created it meanwhile.

@@ -56,6 +56,10 @@ const (
 // ConsistencyLevel is the level of every write and search.
 const ConsistencyLevel = "QUORUM"
 
+// ErrNoIndex is returned by a read-only Open when the collections do not
+// exist yet (nothing was ever indexed under the prefix).
+var ErrNoIndex = errors.New("weaviate index does not exist")
+
 // ErrEmbedderMismatch is returned by a read-only Open when the collections
 // were built with another embedder.
 var ErrEmbedderMismatch = errors.New("weaviate index was built with another embedder")
