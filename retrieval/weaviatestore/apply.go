@@ -49,8 +49,10 @@ func (s *Store) importObjects(ctx context.Context, objs []*models.Object) error 
 	return nil
 }
 
-// deleteArticles deletes the chunks and article objects of ids.
-func (s *Store) deleteArticles(ctx context.Context, ids []string) error {
+// deleteArticles deletes the chunks and article objects of ids and
+// returns how many chunks it deleted.
+func (s *Store) deleteArticles(ctx context.Context, ids []string) (int, error) {
+	chunks := 0
 	for len(ids) > 0 {
 		n := min(len(ids), 200)
 		part := ids[:n]
@@ -58,15 +60,25 @@ func (s *Store) deleteArticles(ctx context.Context, ids []string) error {
 		// Chunks first: an article object without all its chunks would be
 		// taken for complete.
 		for _, suf := range []string{suffixArticle, suffixChunk} {
-			_, err := s.c.Batch().ObjectsBatchDeleter().WithClassName(s.names[suf]).
-				WithConsistencyLevel(ConsistencyLevel).WithOutput("minimal").
-				WithWhere(anyOf("articleId", part)).Do(ctx)
-			if err != nil {
-				return fmt.Errorf("weaviate: delete %d articles' %s objects: %w", len(part), strings.ToLower(suf), clientErr(err))
+			// One request deletes at most Weaviate's limit of matches
+			// (10,000 by default): repeat until nothing is left.
+			for range 1000 {
+				res, err := s.c.Batch().ObjectsBatchDeleter().WithClassName(s.names[suf]).
+					WithConsistencyLevel(ConsistencyLevel).WithOutput("minimal").
+					WithWhere(anyOf("articleId", part)).Do(ctx)
+				if err != nil {
+					return chunks, fmt.Errorf("weaviate: delete %d articles' %s objects: %w", len(part), strings.ToLower(suf), clientErr(err))
+				}
+				if suf == suffixChunk && res != nil && res.Results != nil {
+					chunks += int(res.Results.Successful)
+				}
+				if res == nil || res.Results == nil || res.Results.Limit == 0 || res.Results.Matches < res.Results.Limit {
+					break
+				}
 			}
 		}
 	}
-	return nil
+	return chunks, nil
 }
 
 // existingHashes returns the hashes of those of ids that are indexed.
@@ -129,7 +141,7 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 		chunks []retrieval.Chunk
 	}
 	var todo []work
-	var replaced []string
+	var replaced, updated []string
 	for _, a := range c.Add {
 		h := a.Hash()
 		old, ok := have[a.ID]
@@ -140,6 +152,7 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 		case ok:
 			st.Updated++
 			replaced = append(replaced, a.ID)
+			updated = append(updated, a.ID)
 		default:
 			st.Added++
 			// Chunks of an earlier, interrupted import may be there.
@@ -159,12 +172,17 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 		return st, err
 	}
 	deltas := newDeltas()
-	if err := s.chunkTermsOf(ctx, append(slices.Clone(gone), replaced...), deltas); err != nil {
+	// The statistics lose the chunks of removed and updated articles;
+	// chunks of new ones (left by an interrupted import) are deleted too,
+	// and if there were any the statistics are recounted at the end.
+	if err := s.chunkTermsOf(ctx, append(slices.Clone(gone), updated...), deltas); err != nil {
 		return st, err
 	}
-	if err := s.deleteArticles(ctx, append(gone, replaced...)); err != nil {
+	deleted, err := s.deleteArticles(ctx, append(gone, replaced...))
+	if err != nil {
 		return st, err
 	}
+	orphans := deleted != -deltas.chunks
 	st.Removed = len(gone)
 	s.Invalidate()
 
@@ -235,7 +253,13 @@ func (s *Store) Apply(ctx context.Context, c retrieval.Change, progress func(don
 			progress(done, total)
 		}
 	}
-	if err := s.applyDeltas(ctx, deltas, &m); err != nil {
+	if orphans {
+		s.log.Warn("weaviate: deleted chunks an interrupted import left behind", "chunks", deleted+deltas.chunks)
+		m.Embedder, m.Dim = s.opts.Embedder.ID(), dim
+		if err := s.recount(ctx, &m); err != nil {
+			return st, err
+		}
+	} else if err := s.applyDeltas(ctx, deltas, &m); err != nil {
 		return st, err
 	}
 	m.Embedder, m.Dim, m.Dirty = s.opts.Embedder.ID(), dim, false

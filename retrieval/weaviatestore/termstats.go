@@ -95,7 +95,7 @@ func (s *Store) applyDeltas(ctx context.Context, d *termDeltas, m *meta) error {
 // chunkTermsOf reads the terms of the chunks of articles ids.
 func (s *Store) chunkTermsOf(ctx context.Context, ids []string, d *termDeltas) error {
 	for len(ids) > 0 {
-		n := min(len(ids), 100)
+		n := min(len(ids), 10)
 		part := ids[:n]
 		ids = ids[n:]
 		res, err := s.c.Experimental().Search().WithCollection(s.names[suffixChunk]).
@@ -103,6 +103,9 @@ func (s *Store) chunkTermsOf(ctx context.Context, ids []string, d *termDeltas) e
 			WithProperties("terms").Do(ctx)
 		if err != nil {
 			return fmt.Errorf("weaviate: read chunks to delete: %w", clientErr(err))
+		}
+		if len(res) >= maxVocabScan {
+			return fmt.Errorf("weaviate: the articles %v have %d chunks or more, more than one query reads: not supported", part, maxVocabScan)
 		}
 		for _, r := range res {
 			d.add(splitTerms(str(r.Properties["terms"])), -1)

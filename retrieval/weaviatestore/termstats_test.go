@@ -1,7 +1,9 @@
 package weaviatestore
 
 import (
+	"bytes"
 	"context"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -47,8 +49,11 @@ func checkStats(t *testing.T, s *Store, terms []string) {
 func TestTermStatsMaintained(t *testing.T) {
 	node := weaviatetest.Start(t)
 	ctx := context.Background()
+	var logs bytes.Buffer
+	prefix := "TStats" + strings.TrimPrefix(weaviatetest.Prefix(t), "T")
 	open := func() *Store {
-		s, err := Open(ctx, Options{URL: node.URL(), GRPCAddr: node.GRPCAddr(), Prefix: "TStats" + strings.TrimPrefix(weaviatetest.Prefix(t), "T"), Embedder: retrieval.NewHashEmbedder()})
+		s, err := Open(ctx, Options{URL: node.URL(), GRPCAddr: node.GRPCAddr(), Prefix: prefix, Embedder: retrieval.NewHashEmbedder(),
+			Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -68,6 +73,25 @@ func TestTermStatsMaintained(t *testing.T) {
 	a2 := art("a", "The tram depot flooded.")
 	if _, err := s.Apply(ctx, retrieval.Change{Add: []corpus.Article{a2}, Remove: []string{"b"}, Generation: 2}, nil); err != nil {
 		t.Fatal(err)
+	}
+	checkStats(t, s, terms)
+	if strings.Contains(logs.String(), "recount") || strings.Contains(logs.String(), "interrupted") {
+		t.Errorf("adds, updates and removals needed a recount:\n%s", logs.String())
+	}
+	// An interrupted import left a chunk of article "c" without its
+	// article object: adding "c" deletes it and recounts.
+	c := art("c", "The ferry harbour reopened.")
+	orphan := s.chunkObject(retrieval.ChunkArticle(&c, 0, 0)[0], 0, make([]float32, 128), newDeltas())
+	orphan.Vector[0] = 1
+	if err := s.importObjects(ctx, []*models.Object{orphan}); err != nil {
+		t.Fatal(err)
+	}
+	c.Paragraphs = []string{"The ferry harbour reopened on Monday after the storm."}
+	if _, err := s.Apply(ctx, retrieval.Change{Add: []corpus.Article{c}, Generation: 3}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "interrupted import") {
+		t.Errorf("orphan chunks not noticed:\n%s", logs.String())
 	}
 	checkStats(t, s, terms)
 	// Corrupt the statistics as an interrupted Apply would leave them.
