@@ -30,12 +30,27 @@ func object(class, id string, props map[string]any, vec []float32) *models.Objec
 	return o
 }
 
-// importObjects writes objects in one gRPC batch and fails on the first
-// object Weaviate rejected.
+// importObjects writes objects in gRPC batches of up to 1,000 and fails
+// on the first object Weaviate rejected. A batch that fails as a whole
+// with a transient error (a replica just lost, a timeout) is retried with
+// backoff; objects have fixed UUIDs, so a retry overwrites, never
+// duplicates.
 func (s *Store) importObjects(ctx context.Context, objs []*models.Object) error {
 	for len(objs) > 0 {
 		n := min(len(objs), 1000)
-		res, err := s.c.Batch().ObjectsBatcher().WithConsistencyLevel(ConsistencyLevel).WithObjects(objs[:n]...).Do(ctx)
+		var res []models.ObjectsGetResponse
+		var err error
+		for attempt, wait := 0, time.Second; ; attempt, wait = attempt+1, 2*wait {
+			res, err = s.c.Batch().ObjectsBatcher().WithConsistencyLevel(ConsistencyLevel).WithObjects(objs[:n]...).Do(ctx)
+			if err == nil || attempt >= 3 || !transient(err) || ctx.Err() != nil {
+				break
+			}
+			s.log.Warn("weaviate: batch import failed; retrying", "err", clientErr(err), "in", wait)
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+			}
+		}
 		if err != nil {
 			return fmt.Errorf("weaviate: batch import: %w", clientErr(err))
 		}

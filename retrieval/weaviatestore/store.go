@@ -33,6 +33,9 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/weaviate/weaviate/entities/models"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/auth"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
@@ -289,10 +292,8 @@ func (s *Store) writeMeta(ctx context.Context, m meta) error {
 	props := map[string]any{"embedder": m.Embedder, "dim": m.Dim,
 		"generation": strconv.FormatUint(m.Generation, 10), "changed": changed,
 		"chunks": m.Chunks, "total": strconv.FormatInt(m.Total, 10), "dirty": m.Dirty}
-	_, err := s.c.Batch().ObjectsBatcher().WithConsistencyLevel(ConsistencyLevel).
-		WithObjects(object(s.names[suffixMeta], objectID("meta", metaKey), props, nil)).Do(ctx)
-	if err != nil {
-		return fmt.Errorf("weaviate: write index metadata: %w", clientErr(err))
+	if err := s.importObjects(ctx, []*models.Object{object(s.names[suffixMeta], objectID("meta", metaKey), props, nil)}); err != nil {
+		return fmt.Errorf("weaviate: write index metadata: %w", err)
 	}
 	s.mu.Lock()
 	s.meta, s.metaAt = m, time.Now()
@@ -417,6 +418,21 @@ func (s *Store) fetchArticles(ctx context.Context, ids []string) (map[string]*co
 		s.mu.Unlock()
 	}
 	return out, nil
+}
+
+// transient reports whether a failed request may succeed when repeated:
+// gRPC Unavailable, DeadlineExceeded, ResourceExhausted or Aborted.
+func transient(err error) bool {
+	for e := err; e != nil; e = errors.Unwrap(e) {
+		if st, ok := status.FromError(e); ok {
+			switch st.Code() {
+			case codes.Unavailable, codes.DeadlineExceeded, codes.ResourceExhausted, codes.Aborted:
+				return true
+			}
+			return false
+		}
+	}
+	return false
 }
 
 func appendUnique(xs []string, x string) []string {
