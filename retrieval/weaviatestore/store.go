@@ -33,14 +33,14 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/weaviate/weaviate/entities/models"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/auth"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/filters"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/graphql"
 	"github.com/weaviate/weaviate-go-client/v5/weaviate/grpc"
+	"github.com/weaviate/weaviate/entities/models"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
 	"github.com/newsdesk/newsdesk/corpus"
 	"github.com/newsdesk/newsdesk/retrieval"
