@@ -47,35 +47,7 @@ func buildAcronyms(texts func(yield func(string) bool)) acronymIndex {
 		m[name] += n
 	}
 	for text := range texts {
-		// "the National Mining Safety Agency (ANSM)": an explicit
-		// definition wins whatever the initials (the acronym may come
-		// from another language).
-		for _, m := range reDefined.FindAllStringSubmatch(text, -1) {
-			if name := trimJoiners(m[1]); strings.Contains(name, " ") {
-				add(strings.ToLower(m[2]), name, definedWeight)
-			}
-		}
-		forNameRuns(text, func(words []string) {
-			for i := range words {
-				if acronymJoiners[strings.ToLower(words[i])] {
-					continue
-				}
-				var initials strings.Builder
-				caps := 0
-				for j := i; j < len(words) && caps < 8; j++ {
-					w := words[j]
-					if acronymJoiners[strings.ToLower(w)] {
-						continue
-					}
-					r, _ := utf8.DecodeRuneInString(w)
-					initials.WriteRune(unicode.ToLower(r))
-					caps++
-					if caps >= 2 {
-						add(initials.String(), strings.Join(words[i:j+1], " "), 1)
-					}
-				}
-			}
-		})
+		buildAcronymCounts(text, add)
 	}
 	out := make(acronymIndex, len(counts))
 	for acr, names := range counts {
@@ -88,6 +60,41 @@ func buildAcronyms(texts func(yield func(string) bool)) acronymIndex {
 		out[acr] = best
 	}
 	return out
+}
+
+// buildAcronymCounts adds one text's acronym candidates to add: every
+// explicit "Name (ACR)" definition and, for each sub-run of two to eight
+// capitalised words, its initials.
+func buildAcronymCounts(text string, add func(acr, name string, n int)) {
+	// "the National Mining Safety Agency (ANSM)": an explicit
+	// definition wins whatever the initials (the acronym may come
+	// from another language).
+	for _, m := range reDefined.FindAllStringSubmatch(text, -1) {
+		if name := trimJoiners(m[1]); strings.Contains(name, " ") {
+			add(strings.ToLower(m[2]), name, definedWeight)
+		}
+	}
+	forNameRuns(text, func(words []string) {
+		for i := range words {
+			if acronymJoiners[strings.ToLower(words[i])] {
+				continue
+			}
+			var initials strings.Builder
+			caps := 0
+			for j := i; j < len(words) && caps < 8; j++ {
+				w := words[j]
+				if acronymJoiners[strings.ToLower(w)] {
+					continue
+				}
+				r, _ := utf8.DecodeRuneInString(w)
+				initials.WriteRune(unicode.ToLower(r))
+				caps++
+				if caps >= 2 {
+					add(initials.String(), strings.Join(words[i:j+1], " "), 1)
+				}
+			}
+		}
+	})
 }
 
 // reDefined matches a name followed by its acronym in brackets.

@@ -346,6 +346,20 @@ func (e *Extractive) passages(qa *query) int {
 // archiveSpan returns how many articles the archive holds, the noun for
 // them, and the dates of its first and last ("" when undated).
 func (e *Extractive) archiveSpan() (n int, noun, first, last string) {
+	c, okc := e.search.(retrieval.Counter)
+	dr, okd := e.search.(retrieval.DateRanger)
+	if okc && okd {
+		// Without listing the archive (it may be remote and large).
+		n = c.ArticleCount()
+		if f, l := dr.DateRange(); !f.IsZero() {
+			first, last = f.Format(corpus.DateLayout), l.Format(corpus.DateLayout)
+		}
+		noun = "articles"
+		if n == 1 {
+			noun = "article"
+		}
+		return n, noun, first, last
+	}
 	arts := e.search.Articles()
 	for _, x := range arts {
 		d := x.Date()

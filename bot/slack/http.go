@@ -10,6 +10,8 @@ import (
 
 	slackapi "github.com/slack-go/slack"
 	"github.com/slack-go/slack/slackevents"
+
+	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 func (s *Server) routes() *http.ServeMux {
@@ -180,13 +182,17 @@ func (s *Server) handleInteractions(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-func (s *Server) handleHealth(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 	h := map[string]any{
 		"status":      "ok",
 		"articles":    s.articleCount(),
 		"socket_mode": s.cfg.AppToken != "",
 		"socket_up":   s.socketUp.Load(),
 		"in_flight":   s.m.inflight.Load(),
+	}
+	if hr, ok := s.search.(retrieval.HealthReporter); ok {
+		// The index backend: embedded, or Weaviate's nodes and shards.
+		h["index"] = hr.Health(r.Context())
 	}
 	if g, ok := s.search.(generationer); ok {
 		gen, changed := g.Generation()

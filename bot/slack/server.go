@@ -379,6 +379,9 @@ func (s *Server) articleCount() int {
 	if s.search == nil {
 		return 0
 	}
+	if c, ok := s.search.(retrieval.Counter); ok {
+		return c.ArticleCount() // without listing a remote archive
+	}
 	return len(s.search.Articles())
 }
 

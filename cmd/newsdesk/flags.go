@@ -19,6 +19,7 @@ type options struct {
 	index    string // --index DIR
 	answerer string // --answerer extractive|llm
 	embedder string // --embedder hash|openai
+	store    string // --store embedded|weaviate
 	json     bool   // --json
 	verbose  bool   // -v, --verbose
 	http     string // --http ADDR (serve)
@@ -74,6 +75,7 @@ func (fs *flagSet) answererFlag() {
 
 func (fs *flagSet) embedderFlag() {
 	fs.StringVar(&fs.opts.embedder, "embedder", "", "embed with `NAME`: hash (offline) or openai (default $NEWSDESK_EMBEDDER, else hash)")
+	fs.storeFlag() // store_weaviate.go
 }
 
 func (fs *flagSet) jsonFlag(help string) {

@@ -88,6 +88,10 @@ Examples:
 		return err
 	}
 	st := indexStats{Stats: lib.ix.Stats()}
+	st.Backend = indexHealth(ctx, lib) // store_weaviate.go
+	if lib.remote != nil {
+		st.URL = st.Dir
+	}
 	st.Dir = lib.dir
 	if err := st.readStore(lib.dir); err != nil {
 		return err
@@ -108,6 +112,10 @@ Examples:
 type indexStats struct {
 	retrieval.Stats
 	Store *storeStats `json:"store,omitempty"` // nil: no article store yet
+	// Backend is the search index's backend and its health; URL is
+	// Weaviate's (without credentials).
+	Backend retrieval.Health `json:"backend"`
+	URL     string           `json:"url,omitempty"`
 }
 
 type storeStats struct {
@@ -143,6 +151,7 @@ func (st *indexStats) readStore(dir string) error {
 func writeStats(w io.Writer, st indexStats) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintf(tw, "index\t%s\n", st.Dir)
+	writeBackend(tw, st) // store_weaviate.go
 	if ss := st.Store; ss != nil {
 		line := fmt.Sprintf("%d articles", ss.Live)
 		if ss.Retracted > 0 {

@@ -15,6 +15,7 @@ import (
 	"github.com/newsdesk/newsdesk/corpus"
 	"github.com/newsdesk/newsdesk/corpus/archive"
 	"github.com/newsdesk/newsdesk/retrieval"
+	"github.com/newsdesk/newsdesk/retrieval/weaviatestore"
 )
 
 // The index directory holds the article store (archive.FileName, the
@@ -36,12 +37,21 @@ type library struct {
 	ropts  retrieval.Options
 	logger *slog.Logger
 	file   os.FileInfo // the index file ix was loaded from, for watch
+
+	// wopts is set with --store weaviate (store_weaviate.go); remote is
+	// the Weaviate index once opened.
+	wopts  *weaviatestore.Options
+	remote *weaviatestore.Store
 }
 
 // setIndex makes ix the library's index; fi is the index file it was read
 // from (or written to), nil if none.
-func (l *library) setIndex(ix *retrieval.Index, fi os.FileInfo) {
-	l.ix = retrieval.NewLive(ix)
+func (l *library) setIndex(ix derivedIndex, fi os.FileInfo) {
+	if s, ok := ix.(*weaviatestore.Store); ok {
+		l.setRemote(s)
+		return
+	}
+	l.ix = retrieval.NewLive(ix.(*retrieval.Index))
 	l.file = fi
 }
 
@@ -88,8 +98,12 @@ func prepareLibrary(e *env, o *options, corpusDir string, logger *slog.Logger) (
 	if err != nil {
 		return nil, false, err
 	}
-	return &library{dir: dir, logger: logger,
-		ropts: retrieval.Options{Dir: dir, Embedder: emb, Logger: logger}}, explicit, nil
+	lib := &library{dir: dir, logger: logger,
+		ropts: retrieval.Options{Dir: dir, Embedder: emb, Logger: logger}}
+	if err := prepareRemote(e, o, lib); err != nil { // store_weaviate.go
+		return nil, false, err
+	}
+	return lib, explicit, nil
 }
 
 // openIndex opens the index chosen by the flags for reading only (index
@@ -100,6 +114,14 @@ func openIndex(e *env, o *options, corpusDir string, logger *slog.Logger) (*libr
 		return nil, err
 	}
 	logger.Debug("opening index", "dir", lib.dir, "embedder", lib.ropts.Embedder.ID())
+	if lib.wopts != nil {
+		s, err := lib.openRemote(context.Background(), true)
+		if err != nil {
+			return nil, err
+		}
+		lib.setRemote(s)
+		return lib, nil
+	}
 	ro := lib.ropts
 	ro.ReadOnly = true
 	ix, err := retrieval.Open(ro)
@@ -221,7 +243,10 @@ func originOf(a *corpus.Article) string {
 // openIndexRW opens the index for writing; a corrupt file is moved aside
 // (retrieval does that) and the index is rebuilt from the store by
 // reconcile, with a warning.
-func (w *writer) openIndexRW() (*retrieval.Index, error) {
+func (w *writer) openIndexRW() (derivedIndex, error) {
+	if w.lib.wopts != nil {
+		return w.lib.openRemote(context.Background(), false)
+	}
 	ix, err := retrieval.Open(w.lib.ropts)
 	if err != nil {
 		return nil, fmt.Errorf("open index %s: %w", w.lib.dir, err)
@@ -233,12 +258,14 @@ func (w *writer) openIndexRW() (*retrieval.Index, error) {
 // changed ones embedded, removed and retracted ones dropped, stale ones
 // re-embedded, and the store's generation recorded. Only the changed
 // articles are held in memory beside the index.
-func (w *writer) reconcile(ctx context.Context, e *env, ix *retrieval.Index, what string) (retrieval.SyncStats, error) {
+func (w *writer) reconcile(ctx context.Context, e *env, ix derivedIndex, what string) (retrieval.SyncStats, error) {
 	if err := w.ensureStore(); err != nil {
 		return retrieval.SyncStats{}, err
 	}
-	have := map[string]string{}
-	ix.EachHash(func(id, hash string) { have[id] = hash })
+	have, err := indexHashes(ctx, ix)
+	if err != nil {
+		return retrieval.SyncStats{}, err
+	}
 	st, err := archive.Open(w.lib.dir, archive.Options{ReadOnly: true})
 	if err != nil {
 		return retrieval.SyncStats{}, err
@@ -320,6 +347,9 @@ func loadLibrary(ctx context.Context, e *env, o *options, logger *slog.Logger) (
 	lib, explicit, err := prepareLibrary(e, o, corpusDir, logger)
 	if err != nil {
 		return nil, err
+	}
+	if lib.wopts != nil {
+		return lib, lib.loadRemote(ctx, e, corpusDir, articles, explicit) // store_weaviate.go
 	}
 	if corpusDir != "" {
 		if lib.corpusCurrent(corpusDir, articles) {

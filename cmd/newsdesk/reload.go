@@ -22,6 +22,9 @@ const reloadEvery = 2 * time.Second
 // and swaps it in; answers in flight finish on the index they started
 // with. SIGHUP reloads at once. It returns when ctx is cancelled.
 func (l *library) watch(ctx context.Context, interval time.Duration) {
+	if l.remote != nil {
+		return // Weaviate is always current
+	}
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)

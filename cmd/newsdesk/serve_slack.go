@@ -71,7 +71,7 @@ func prepareSlack(e *env, o *options) (slackStarter, error) {
 		return nil, errors.New("HTTP mode needs SLACK_SIGNING_SECRET to verify Slack's requests (or set SLACK_APP_TOKEN for Socket Mode)")
 	}
 	return func(ctx context.Context, b *brain, lib *library, logger *slog.Logger) error {
-		cfg.Dedupe = storeDeduper{dir: lib.dir}
+		cfg.Dedupe = lib.deduper() // Weaviate's Event collection with --store weaviate
 		cfg.Feedback = storeFeedback{dir: lib.dir}
 		cfg.AnswererMode = b.mode
 		cfg.Backend = fmt.Sprintf("index %s (%s answerer)", lib.dir, b.mode)
