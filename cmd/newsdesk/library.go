@@ -469,17 +469,18 @@ func (l *library) seed(ctx context.Context, e *env) error {
 	return nil
 }
 
-// corpusCurrent serves the index of a --corpus directory without taking
-// the writer lock or writing anything when the store already holds
-// exactly articles and the index reflects the store.
-func (l *library) corpusCurrent(corpusDir string, articles []corpus.Article) bool {
-	if !archive.Exists(l.dir) {
-		return false
+// storeHoldsExactly reports whether the article store in dir holds
+// exactly articles (retracted records aside), unchanged, and its
+// generation; it opens the store read-only and writes nothing.
+func storeHoldsExactly(dir string, articles []corpus.Article) (uint64, bool) {
+	if !archive.Exists(dir) {
+		return 0, false
 	}
-	st, err := archive.Open(l.dir, archive.Options{ReadOnly: true, Timeout: 5 * time.Second})
+	st, err := archive.Open(dir, archive.Options{ReadOnly: true, Timeout: 5 * time.Second})
 	if err != nil {
-		return false
+		return 0, false
 	}
+	defer st.Close()
 	want := make(map[string]string, len(articles))
 	for i := range articles {
 		want[articles[i].ID] = articles[i].Hash()
@@ -495,8 +496,18 @@ func (l *library) corpusCurrent(corpusDir string, articles []corpus.Article) boo
 		return nil
 	})
 	gen, _, gerr := st.Generation()
-	st.Close()
 	if !same || err != nil || gerr != nil || len(want) > 0 {
+		return 0, false
+	}
+	return gen, true
+}
+
+// corpusCurrent serves the index of a --corpus directory without taking
+// the writer lock or writing anything when the store already holds
+// exactly articles and the index reflects the store.
+func (l *library) corpusCurrent(corpusDir string, articles []corpus.Article) bool {
+	gen, ok := storeHoldsExactly(l.dir, articles)
+	if !ok {
 		return false
 	}
 	ro := l.ropts

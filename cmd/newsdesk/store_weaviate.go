@@ -163,30 +163,8 @@ func (l *library) loadRemote(ctx context.Context, e *env, corpusDir string, arti
 // remoteCorpusCurrent reports (and serves) Weaviate when the store holds
 // exactly articles and Weaviate reflects the store.
 func (l *library) remoteCorpusCurrent(ctx context.Context, articles []corpus.Article) bool {
-	if !archive.Exists(l.dir) {
-		return false
-	}
-	st, err := archive.Open(l.dir, archive.Options{ReadOnly: true, Timeout: 5 * time.Second})
-	if err != nil {
-		return false
-	}
-	want := make(map[string]string, len(articles))
-	for i := range articles {
-		want[articles[i].ID] = articles[i].Hash()
-	}
-	same := true
-	err = st.Each(func(rec *archive.Record) error {
-		h, ok := want[rec.Article.ID]
-		if !ok || (rec.Live() && h != rec.Hash) {
-			same = false
-			return errStop
-		}
-		delete(want, rec.Article.ID)
-		return nil
-	})
-	gen, _, gerr := st.Generation()
-	st.Close()
-	if !same || err != nil || gerr != nil || len(want) > 0 {
+	gen, ok := storeHoldsExactly(l.dir, articles)
+	if !ok {
 		return false
 	}
 	s, err := l.openRemote(ctx, true)
