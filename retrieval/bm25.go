@@ -1,7 +1,9 @@
 package retrieval
 
 import (
+	"cmp"
 	"container/heap"
+	"maps"
 	"math"
 	"slices"
 	"sync"
@@ -31,34 +33,58 @@ type bm25 struct {
 
 func newBM25() *bm25 { return &bm25{postings: make(map[string][]posting)} }
 
-// addCached indexes a document and returns its number. stems memoises
-// word -> term across calls, since stemming dominates indexing time.
-func (x *bm25) addCached(text string, stems map[string]string) int32 {
-	doc := int32(len(x.lens))
-	tf := make(map[string]int)
-	n := 0
-	for _, w := range words(text) {
-		if IsStopWord(w) {
-			continue
-		}
-		t, ok := stems[w]
-		if !ok {
-			t = Term(w)
-			stems[w] = t
-		}
-		tf[t]++
-		n++
+// addAll indexes texts as the next documents, in order, and returns the
+// words it saw with their terms (for spelling signatures). Tokenising and
+// stemming, most of the cost, run on every CPU; postings are appended in
+// document order, so the index is the same however the work was split.
+func (x *bm25) addAll(texts []string) map[string]string {
+	type doc struct {
+		terms []string
+		tfs   []uint16
+		n     int32
 	}
-	for t, c := range tf {
-		if c > math.MaxUint16 {
-			c = math.MaxUint16
+	docs := make([]doc, len(texts))
+	var mu sync.Mutex
+	stems := make(map[string]string)
+	parallel(len(texts), func(lo, hi int) {
+		local := make(map[string]string)
+		tf := make(map[string]int)
+		for i := lo; i < hi; i++ {
+			n := 0
+			for _, w := range words(texts[i]) {
+				if IsStopWord(w) {
+					continue
+				}
+				t, ok := local[w]
+				if !ok {
+					t = Term(w)
+					local[w] = t
+				}
+				tf[t]++
+				n++
+			}
+			d := doc{terms: make([]string, 0, len(tf)), tfs: make([]uint16, 0, len(tf)), n: int32(n)}
+			for t, c := range tf {
+				d.terms = append(d.terms, t)
+				d.tfs = append(d.tfs, uint16(min(c, math.MaxUint16)))
+			}
+			clear(tf)
+			docs[i] = d
 		}
-		x.postings[t] = append(x.postings[t], posting{doc: doc, tf: uint16(c)})
+		mu.Lock()
+		maps.Copy(stems, local)
+		mu.Unlock()
+	})
+	for _, d := range docs {
+		doc := int32(len(x.lens))
+		for j, t := range d.terms {
+			x.postings[t] = append(x.postings[t], posting{doc: doc, tf: d.tfs[j]})
+		}
+		x.lens = append(x.lens, d.n)
+		x.live++
+		x.total += int64(d.n)
 	}
-	x.lens = append(x.lens, int32(n))
-	x.live++
-	x.total += int64(n)
-	return doc
+	return stems
 }
 
 // drop removes document doc, leaving a hole: its postings stay until the
@@ -125,10 +151,244 @@ var accPool sync.Pool
 // best first: a document earns, for each group, the best of its members'
 // weighted BM25 scores (Lucene's synonym-query idea), so that a word with
 // many paraphrases does not outweigh a word with none.
+//
+// On a large index the common terms' postings dominate the cost, and
+// most of their documents cannot reach the top k: searchGroups then
+// prunes (see searchPruned), with the same result.
 func (x *bm25) searchGroups(groups [][]WeightedTerm, k int, alive func(int32) bool) []scored {
 	if x.live == 0 || k <= 0 {
 		return nil
 	}
+	if gs, n := x.plan(groups); n > pruneMinPostings && n > 4*len(x.lens)/10 {
+		if out, ok := x.searchPruned(gs, k, alive); ok {
+			return out
+		}
+	}
+	return x.searchAll(groups, k, alive)
+}
+
+// pruneMinPostings: queries visiting fewer postings are scored
+// exhaustively; pruning does not pay below it.
+var pruneMinPostings = 200000
+
+// planned is one term group as searchPruned scores it: its members'
+// postings and weighted idfs, in the order searchAll would visit them,
+// and an upper bound of the group's contribution to any document.
+type planned struct {
+	postings [][]posting
+	idf      []float64
+	bound    float64
+}
+
+// plan resolves groups as searchAll would (a term counts in the first
+// group that names it; unknown and zero-weight terms drop out) and
+// returns them with their total number of postings.
+func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
+	seen := make(map[string]bool)
+	var out []planned
+	total := 0
+	for _, g := range groups {
+		var p planned
+		for _, wt := range g {
+			t := wt.Term
+			if seen[t] || wt.Weight <= 0 {
+				continue
+			}
+			seen[t] = true
+			ps := x.postings[t]
+			if len(ps) == 0 {
+				continue
+			}
+			idf := x.idf(t) * wt.Weight
+			p.postings = append(p.postings, ps)
+			p.idf = append(p.idf, idf)
+			// tf/(tf+K) < 1 for any tf and length.
+			p.bound = max(p.bound, idf*(bm25K1+1))
+			total += len(ps)
+		}
+		if p.postings != nil {
+			out = append(out, p)
+		}
+	}
+	return out, total
+}
+
+// searchPruned is searchAll with the standard "stop adding documents"
+// bound (Moffat and Zobel's continue strategy, made exact): groups are
+// accumulated rarest (highest bound) first; once the bounds of the groups
+// left sum below the k-th best partial score, no document not yet seen
+// can enter the top k, and only the documents seen that still can are
+// scored further, by binary search in the remaining postings. The
+// survivors are then scored exactly as searchAll scores them (the same
+// float32 arithmetic in the same group order), so the result is
+// identical. It reports false when pruning would not help.
+func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
+	avg := float64(x.total) / float64(x.live)
+	if avg == 0 {
+		avg = 1
+	}
+	norm := bm25K1 * (1 - bm25B)
+	per := bm25K1 * bm25B / avg
+	score := func(idf float64, p posting) float32 {
+		tf := float64(p.tf)
+		return float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
+	}
+	order := make([]int, len(gs))
+	rest := 0.0
+	for i := range order {
+		order[i] = i
+		rest += gs[i].bound
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(gs[b].bound, gs[a].bound) })
+
+	acc := make([]float64, len(x.lens))
+	var touched []int32
+	var gbest []float64 // a multi-member group's best member, per document
+	var gtouched []int32
+	var theta float64
+	done := 0
+	for ; done < len(order); done++ {
+		// Leave a margin for float32 rounding: the survivors are a
+		// superset of the exact top k.
+		if len(touched) >= k && rest < theta*(1-1e-4) {
+			break
+		}
+		g := gs[order[done]]
+		rest -= g.bound
+		add := func(d int32, s float64) {
+			if acc[d] == 0 {
+				touched = append(touched, d)
+			}
+			acc[d] += s
+		}
+		if len(g.postings) == 1 {
+			for _, p := range g.postings[0] {
+				add(p.doc, float64(score(g.idf[0], p)))
+			}
+		} else {
+			if gbest == nil {
+				gbest = make([]float64, len(x.lens))
+			}
+			for m, ps := range g.postings {
+				for _, p := range ps {
+					s := float64(score(g.idf[m], p))
+					if gbest[p.doc] == 0 {
+						gtouched = append(gtouched, p.doc)
+					}
+					gbest[p.doc] = max(gbest[p.doc], s)
+				}
+			}
+			for _, d := range gtouched {
+				add(d, gbest[d])
+				gbest[d] = 0
+			}
+			gtouched = gtouched[:0]
+		}
+		theta = kthBest(acc, touched, k, alive)
+	}
+	if done == len(order) {
+		return nil, false // nothing was pruned
+	}
+	// Survivors: documents whose partial score plus what is left could
+	// still reach theta.
+	var cands []int32
+	for _, d := range touched {
+		if acc[d]+rest >= theta*(1-1e-4) && (alive == nil || alive(d)) {
+			cands = append(cands, d)
+		}
+	}
+	slices.Sort(cands)
+	// Score the survivors group by group in searchAll's order, walking
+	// each posting list once with galloping search (both are sorted by
+	// document).
+	totals := make([]float32, len(cands))
+	vals := make([]float32, len(cands))
+	for _, g := range gs {
+		clear(vals)
+		for m, ps := range g.postings {
+			pos := 0
+			for ci, d := range cands {
+				pos = gallop(ps, pos, d)
+				if pos == len(ps) {
+					break
+				}
+				if ps[pos].doc == d {
+					vals[ci] = max(vals[ci], score(g.idf[m], ps[pos]))
+				}
+			}
+		}
+		for ci, v := range vals {
+			totals[ci] += v
+		}
+	}
+	h := make(scoreHeap, 0, k)
+	for ci, d := range cands {
+		if totals[ci] == 0 {
+			continue
+		}
+		sc := scored{d, float64(totals[ci])}
+		if len(h) < k {
+			heap.Push(&h, sc)
+		} else if better(sc, h[0]) {
+			h[0] = sc
+			heap.Fix(&h, 0)
+		}
+	}
+	return sortScored(h), true
+}
+
+// gallop returns the first position at or after from whose document is at
+// least d (len(ps) if none), by exponential then binary search.
+func gallop(ps []posting, from int, d int32) int {
+	if from >= len(ps) || ps[from].doc >= d {
+		return from
+	}
+	lo, step := from, 1
+	for lo+step < len(ps) && ps[lo+step].doc < d {
+		lo += step
+		step <<= 1
+	}
+	hi := min(lo+step, len(ps)) // ps[lo].doc < d; ps[hi].doc >= d or hi = len
+	i, _ := slices.BinarySearchFunc(ps[lo+1:hi], d, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
+	return lo + 1 + i
+}
+
+// kthBest is the k-th largest score in acc among the live documents of
+// touched, 0 when there are fewer than k.
+func kthBest(acc []float64, touched []int32, k int, alive func(int32) bool) float64 {
+	h := make(minHeap, 0, k)
+	for _, d := range touched {
+		if alive != nil && !alive(d) {
+			continue
+		}
+		if s := acc[d]; len(h) < k {
+			heap.Push(&h, s)
+		} else if s > h[0] {
+			h[0] = s
+			heap.Fix(&h, 0)
+		}
+	}
+	if len(h) < k {
+		return 0
+	}
+	return h[0]
+}
+
+type minHeap []float64
+
+func (h minHeap) Len() int           { return len(h) }
+func (h minHeap) Less(i, j int) bool { return h[i] < h[j] }
+func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *minHeap) Push(x any)        { *h = append(*h, x.(float64)) }
+func (h *minHeap) Pop() any {
+	old := *h
+	x := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return x
+}
+
+// searchAll is searchGroups scoring every posting of every term.
+func (x *bm25) searchAll(groups [][]WeightedTerm, k int, alive func(int32) bool) []scored {
 	avg := float64(x.total) / float64(x.live)
 	if avg == 0 {
 		avg = 1
@@ -199,6 +459,11 @@ func (x *bm25) searchGroups(groups [][]WeightedTerm, k int, alive func(int32) bo
 			heap.Fix(&h, 0)
 		}
 	}
+	return sortScored(h)
+}
+
+// sortScored sorts a heap's documents best first.
+func sortScored(h scoreHeap) []scored {
 	out := []scored(h)
 	slices.SortFunc(out, func(a, b scored) int {
 		if better(a, b) {

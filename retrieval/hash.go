@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+	"sync"
+	"sync/atomic"
 )
 
 // HashEmbedder is the offline default Embedder: signed feature hashing
@@ -39,16 +42,34 @@ func (h *HashEmbedder) ID() string { return fmt.Sprintf("hash-v4-%d", h.dim) }
 // Dim returns the vector dimension.
 func (h *HashEmbedder) Dim() int { return h.dim }
 
-// Embed implements Embedder.
+// Embed implements Embedder. A batch is spread over the available CPUs;
+// the vectors do not depend on how.
 func (h *HashEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, error) {
 	out := make([][]float32, len(texts))
-	for i, t := range texts {
-		if i%256 == 0 {
-			if err := ctx.Err(); err != nil {
-				return nil, err
+	// One backing array for the batch: fewer allocations, and vectors
+	// that are scanned together lie together.
+	flat := make([]float32, len(texts)*h.dim)
+	workers := min(runtime.GOMAXPROCS(0), max(len(texts)/32, 1))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(32)) - 32
+				if lo >= len(texts) || ctx.Err() != nil {
+					return
+				}
+				for i := lo; i < min(lo+32, len(texts)); i++ {
+					v := flat[i*h.dim : (i+1)*h.dim : (i+1)*h.dim]
+					h.vectorInto(v, texts[i])
+					out[i] = v
+				}
 			}
-		}
-		out[i] = h.Vector(t)
+		})
+	}
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -56,6 +77,12 @@ func (h *HashEmbedder) Embed(ctx context.Context, texts []string) ([][]float32, 
 // Vector embeds one text. The result is L2-normalised and never all-zero.
 func (h *HashEmbedder) Vector(text string) []float32 {
 	v := make([]float32, h.dim)
+	h.vectorInto(v, text)
+	return v
+}
+
+// vectorInto embeds text into v, which has h.dim zero elements.
+func (h *HashEmbedder) vectorInto(v []float32, text string) {
 	prev := ""
 	for _, tk := range Analyze(text) {
 		if IsStopWord(tk.Word) {
@@ -79,7 +106,6 @@ func (h *HashEmbedder) Vector(text string) []float32 {
 		// a fixed unit vector keeps cosine similarity defined.
 		v[0] = 1
 	}
-	return v
 }
 
 // addGrams adds the character 3- and 4-grams of a word, with word
@@ -171,6 +197,32 @@ func normalize(v []float32) bool {
 // sortedLetters returns the distinct letters of w in order, with y read as
 // i: the same for "Izyum" and "Iyzum", "Zelensky" and "Zelenskyy".
 func sortedLetters(w string) string {
+	// ASCII words (nearly all) without allocating a rune slice: a set
+	// of bytes read in order is the sorted, de-duplicated runes.
+	var set [2]uint64
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= 0x80 {
+			ascii = false
+			break
+		}
+		if c == 'y' {
+			c = 'i'
+		}
+		set[c>>6] |= 1 << (c & 63)
+	}
+	if ascii {
+		var buf [128]byte
+		n := 0
+		for c := 0; c < 128; c++ {
+			if set[c>>6]&(1<<(c&63)) != 0 {
+				buf[n] = byte(c)
+				n++
+			}
+		}
+		return string(buf[:n])
+	}
 	r := []rune(w)
 	for i, c := range r {
 		if c == 'y' {

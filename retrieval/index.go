@@ -72,14 +72,14 @@ type Stats struct {
 	Bytes      int64     `json:"bytes"`           // size on disk, 0 in memory
 	Dates      [2]string `json:"dates"`           // earliest and latest publication date
 	Stale      int       `json:"stale,omitempty"` // articles waiting to be re-embedded
-	// Partitions is the number of IVF partitions the vector search
-	// chooses from; 0 means it is exact (see vectors.go).
-	Partitions int `json:"partitions,omitempty"`
+	// Approximate is true when the vector search pre-filters by binary
+	// codes and re-ranks (see vectors.go); false when it is exact.
+	Approximate bool `json:"approximate,omitempty"`
 }
 
 // Index is a persistent hybrid index of articles: chunk vectors in
-// chromem-go (one collection, or IVF partitions when large: see
-// vectors.go) and a BM25 index over the same chunks, fused by reciprocal
+// chromem-go (searched exactly, or through a binary-code pre-filter when
+// large: see vectors.go) and a BM25 index over the same chunks, fused by reciprocal
 // rank fusion. Search may be called concurrently; Add, Sync and
 // Refresh are serialised against everything else.
 type Index struct {
@@ -90,8 +90,6 @@ type Index struct {
 	entries map[string]*entry // by article id
 	ids     []string          // sorted article ids
 	dim     int
-
-	ivf *ivfModel // nil while the index is small enough to search exactly
 
 	// Derived search structures, rebuilt by rebuild().
 	vec   *vectorIndex
@@ -112,13 +110,36 @@ type entry struct {
 	Hash    string
 	Chunks  []Chunk
 	Vectors [][]float32 // nil when stale (embedder changed)
-	// Lists are the IVF partitions of the vectors, valid when ListGen is
-	// the Gen of the index's ivfModel.
-	Lists   []int32
-	ListGen uint64
+	// Codes are the vectors' binary codes (codeWords each), computed when
+	// the index is large enough to need them; nil otherwise.
+	Codes []uint64
 	// Packed holds Vectors in the file, little-endian float32s: gob
-	// writes a float32 as a float64 of up to nine bytes. Empty in memory.
-	Packed []byte
+	// writes a float32 as a float64 of up to nine bytes; PackedCodes
+	// holds Codes likewise. Empty in memory.
+	Packed      []byte
+	PackedCodes []byte
+}
+
+// shareText makes e's paragraphs and chunk texts slices of text, its
+// article's joined Text(), so that the text is held once rather than twice
+// (paragraphs and chunks). The paragraph slice is copied first: it may be
+// the caller's.
+func shareText(e *entry, text string) {
+	ps := slices.Clone(e.Article.Paragraphs)
+	off := 0
+	for i, p := range ps {
+		if off+len(p) > len(text) || text[off:off+len(p)] != p {
+			return // not the text of these paragraphs
+		}
+		ps[i] = text[off : off+len(p)]
+		off += len(p) + 2
+	}
+	e.Article.Paragraphs = ps
+	for j := range e.Chunks {
+		if c := &e.Chunks[j]; c.Start >= 0 && c.Start <= c.End && c.End <= len(text) {
+			c.Text = text[c.Start:c.End]
+		}
+	}
 }
 
 type chunkRef struct {
@@ -168,17 +189,15 @@ func Open(opts Options) (*Index, error) {
 				ix.entries[e.Article.ID] = e
 			}
 			ix.dim = snap.Dim
-			ix.ivf = snap.IVF
 			ix.gen, ix.changed = snap.Generation, snap.Changed
 			savedLex = snap.Lex
 			if snap.EmbedderID != opts.Embedder.ID() {
 				log.Warn("index was built with another embedder; its articles will be re-embedded",
 					"dir", opts.Dir, "was", snap.EmbedderID, "now", opts.Embedder.ID())
 				for _, e := range ix.entries {
-					e.Vectors = nil
+					e.Vectors, e.Codes = nil, nil
 				}
 				ix.dim = 0
-				ix.ivf = nil
 			}
 		}
 	}
@@ -260,10 +279,15 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 		} else {
 			st.Added++
 		}
-		e := &entry{Article: a, Hash: h}
-		e.Chunks = ChunkArticle(&e.Article, ix.opts.ChunkChars, ix.opts.ChunkOverlap)
-		todo = append(todo, e)
+		todo = append(todo, &entry{Article: a, Hash: h})
 	}
+	// Splitting into sentences and chunks is per article: on every CPU.
+	parallel(len(todo), func(lo, hi int) {
+		for _, e := range todo[lo:hi] {
+			e.Chunks = ChunkArticle(&e.Article, ix.opts.ChunkChars, ix.opts.ChunkOverlap)
+			shareText(e, e.Article.Text())
+		}
+	})
 	changed, metaChanged := false, false
 	for _, id := range remove {
 		if seen[id] {
@@ -402,7 +426,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, IVF: ix.ivf, Lex: snapshotLex(ix.lex, ix.sigs, ix.docs),
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigs, ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
 		e := *ix.entries[id]
@@ -413,15 +437,16 @@ func (ix *Index) snapshot() *snapshot {
 			e.Chunks[i].Text = ""
 		}
 		e.Packed = packVectors(e.Vectors, ix.dim)
-		e.Vectors = nil
+		e.PackedCodes = packCodes(e.Codes)
+		e.Vectors, e.Codes = nil, nil
 		s.Entries = append(s.Entries, e)
 	}
 	return s
 }
 
 // rebuild recreates the sorted id list, the BM25 index and the vector
-// index from the entries, training or updating the IVF model when the
-// index is large. The BM25 index comes from saved when it fits these
+// index from the entries (computing binary codes the vectors lack when the
+// index is large). The BM25 index comes from saved when it fits these
 // entries, else from the chunk texts. Stale entries (no vectors) are
 // searchable by BM25 only.
 func (ix *Index) rebuild(saved *lexSnapshot) error {
@@ -440,15 +465,15 @@ func (ix *Index) rebuild(saved *lexSnapshot) error {
 	}
 	if err != nil {
 		lex, sigs, docs = newBM25(), make(map[string]struct{}), make([]chunkRef, 0, nDocs)
-		stems := make(map[string]string)
+		texts := make([]string, 0, nDocs)
 		for _, id := range ix.ids {
 			e := ix.entries[id]
 			for i, c := range e.Chunks {
-				lex.addCached(c.Text, stems)
+				texts = append(texts, c.Text)
 				docs = append(docs, chunkRef{e, i})
 			}
 		}
-		addSigs(sigs, stems)
+		addSigs(sigs, lex.addAll(texts))
 	}
 	return ix.finish(lex, sigs, docs)
 }
@@ -477,21 +502,21 @@ func (ix *Index) relex() error {
 		}
 	}
 	ix.sortIDs()
-	stems := make(map[string]string)
+	var texts []string
 	for _, id := range ix.ids {
 		e := ix.entries[id]
 		if indexed[e] {
 			continue
 		}
 		for i, c := range e.Chunks {
-			ix.lex.addCached(c.Text, stems)
+			texts = append(texts, c.Text)
 			ix.docs = append(ix.docs, chunkRef{e, i})
 		}
 	}
 	if holes*maxHoleShare > len(ix.docs) {
 		return ix.rebuild(nil)
 	}
-	addSigs(ix.sigs, stems)
+	addSigs(ix.sigs, ix.lex.addAll(texts))
 	return ix.finish(ix.lex, ix.sigs, ix.docs)
 }
 
@@ -555,13 +580,18 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 }
 
 // finish rebuilds what derives from the documents: the chunk map and the
-// vector index.
+// vector index, computing the binary codes the index lacks when it is
+// large enough to need them.
 func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef) error {
 	byID := make(map[string]chunkRef, len(docs))
 	var vids []string
 	var vecs [][]float32
+	var owners []*entry
 	for _, id := range ix.ids {
 		e := ix.entries[id]
+		if e.Vectors != nil && len(e.Chunks) > 0 {
+			owners = append(owners, e)
+		}
 		for i, c := range e.Chunks {
 			byID[c.ID] = chunkRef{e, i}
 			if e.Vectors != nil {
@@ -570,56 +600,36 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef) er
 			}
 		}
 	}
-
-	partition, retrain := needsIVF(ix.ivf, len(vecs), ix.dim)
-	var lists []int32
-	switch {
-	case !partition:
-		ix.ivf = nil
-	default:
-		if retrain {
-			ix.log.Info("training vector partitions", "vectors", len(vecs), "partitions", numLists(len(vecs)))
-			ix.ivf = trainIVF(vecs)
-		}
-		ix.assignLists()
-		lists = make([]int32, 0, len(vecs))
-		for _, id := range ix.ids {
-			if e := ix.entries[id]; e.Vectors != nil {
-				lists = append(lists, e.Lists...)
+	var codes []uint64
+	if len(vecs) > exactLimit {
+		var missing [][]float32
+		for _, e := range owners {
+			if len(e.Codes) != len(e.Vectors)*codeWords {
+				missing = append(missing, e.Vectors...)
 			}
 		}
+		if len(missing) > 0 {
+			ix.log.Info("computing binary codes", "vectors", len(missing))
+			cs := coderFor(ix.dim).codes(missing)
+			for _, e := range owners {
+				if len(e.Codes) != len(e.Vectors)*codeWords {
+					n := len(e.Vectors) * codeWords
+					e.Codes, cs = cs[:n:n], cs[n:]
+				}
+			}
+		}
+		codes = make([]uint64, 0, len(vecs)*codeWords)
+		for _, e := range owners {
+			codes = append(codes, e.Codes...)
+		}
 	}
-	vi, err := newVectorIndex(vids, vecs, lists, ix.ivf)
+	vi, err := newVectorIndex(vids, vecs, codes)
 	if err != nil {
 		return err
 	}
 	ix.vec, ix.lex, ix.docs, ix.byID, ix.sigs = vi, lex, docs, byID, sigs
 	ix.acr = &lazyAcronyms{}
 	return nil
-}
-
-// assignLists gives every embedded entry whose partitions are missing or
-// from another model its nearest-centroid partitions.
-func (ix *Index) assignLists() {
-	var vecs [][]float32
-	var owners []*entry
-	for _, id := range ix.ids {
-		e := ix.entries[id]
-		if e.Vectors == nil || (e.ListGen == ix.ivf.Gen && len(e.Lists) == len(e.Vectors)) {
-			continue
-		}
-		owners = append(owners, e)
-		vecs = append(vecs, e.Vectors...)
-	}
-	if len(vecs) == 0 {
-		return
-	}
-	assign := make([]int32, len(vecs))
-	assignNearest(ix.ivf.Centroids, vecs, assign)
-	for _, e := range owners {
-		e.Lists, assign = assign[:len(e.Vectors):len(e.Vectors)], assign[len(e.Vectors):]
-		e.ListGen = ix.ivf.Gen
-	}
 }
 
 // Fusion parameters: each ranking contributes its top candidates, fused by
@@ -822,9 +832,7 @@ func (ix *Index) Stats() Stats {
 	defer ix.mu.RUnlock()
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
 		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: len(ix.lex.postings), Bytes: ix.bytes}
-	if ix.ivf != nil {
-		st.Partitions = len(ix.ivf.Centroids)
-	}
+	st.Approximate = ix.vec != nil && ix.vec.exact == nil
 	for _, id := range ix.ids {
 		e := ix.entries[id]
 		if e.Vectors == nil {

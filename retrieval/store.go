@@ -8,6 +8,7 @@ import (
 	"encoding/gob"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io/fs"
 	"math"
 	"os"
@@ -18,12 +19,18 @@ import (
 // The index is one file, written whole to a temporary file and renamed into
 // place, so a crash leaves either the old index or the new one. (chromem-go's
 // own persistence writes a file per document, which is slow at 100k chunks
-// and not atomic across documents.) The file is a magic line, a SHA-256 of
-// the payload, and the gob-encoded snapshot; a mismatch means corrupt.
+// and not atomic across documents.) The file is a magic line, a checksum of
+// the payload, and the gob-encoded snapshot; a mismatch means corrupt. The
+// checksum is CRC-32C (hardware-accelerated: checking a 140 MiB index
+// takes ≈10 ms, SHA-256 took ≈90 ms of every open); files written with the
+// v1 magic carry a SHA-256 and are still read.
 const (
-	indexFile  = "index.gob"
-	indexMagic = "NEWSDESK-INDEX v1\n"
+	indexFile    = "index.gob"
+	indexMagicV1 = "NEWSDESK-INDEX v1\n"
+	indexMagic   = "NEWSDESK-INDEX v2\n"
 )
+
+var crc32c = crc32.MakeTable(crc32.Castagnoli)
 
 var errNoIndex = errors.New("no index")
 
@@ -31,8 +38,10 @@ type snapshot struct {
 	EmbedderID string
 	Dim        int
 	Entries    []entry
-	IVF        *ivfModel    // nil for a small index
-	Lex        *lexSnapshot // nil in files from before it was saved
+	// CodeVersion names how entries' Codes were computed (codeVersion);
+	// codes of another version are recomputed.
+	CodeVersion string
+	Lex         *lexSnapshot // nil in files from before it was saved
 	// Generation and Changed: the article store state the index reflects
 	// (zero in files from before the store).
 	Generation uint64
@@ -71,13 +80,22 @@ func load(dir string) (*snapshot, int64, error) {
 	if err != nil {
 		return nil, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	if !bytes.HasPrefix(data, []byte(indexMagic)) || len(data) < len(indexMagic)+sha256.Size {
+	var payload []byte
+	switch {
+	case bytes.HasPrefix(data, []byte(indexMagic)) && len(data) >= len(indexMagic)+4:
+		sum := binary.LittleEndian.Uint32(data[len(indexMagic):])
+		payload = data[len(indexMagic)+4:]
+		if crc32.Checksum(payload, crc32c) != sum {
+			return nil, 0, fmt.Errorf("%s: checksum mismatch (truncated or modified)", path)
+		}
+	case bytes.HasPrefix(data, []byte(indexMagicV1)) && len(data) >= len(indexMagicV1)+sha256.Size:
+		sum := data[len(indexMagicV1) : len(indexMagicV1)+sha256.Size]
+		payload = data[len(indexMagicV1)+sha256.Size:]
+		if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
+			return nil, 0, fmt.Errorf("%s: checksum mismatch (truncated or modified)", path)
+		}
+	default:
 		return nil, 0, fmt.Errorf("%s: not a newsdesk index (bad header)", path)
-	}
-	sum := data[len(indexMagic) : len(indexMagic)+sha256.Size]
-	payload := data[len(indexMagic)+sha256.Size:]
-	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
-		return nil, 0, fmt.Errorf("%s: checksum mismatch (truncated or modified)", path)
 	}
 	var s snapshot
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
@@ -93,6 +111,7 @@ func load(dir string) (*snapshot, int64, error) {
 			}
 			c.Text = text[c.Start:c.End]
 		}
+		shareText(e, text)
 		if e.Packed != nil {
 			vs, err := unpackVectors(e.Packed, len(e.Chunks), s.Dim)
 			if err != nil {
@@ -102,29 +121,17 @@ func load(dir string) (*snapshot, int64, error) {
 		} else if e.Vectors == nil && len(e.Chunks) == 0 {
 			e.Vectors = [][]float32{} // embedded, nothing to embed
 		}
+		if e.PackedCodes != nil && s.CodeVersion == codeVersion && e.Vectors != nil {
+			// Codes that do not fit are recomputed, not an error.
+			e.Codes = unpackCodes(e.PackedCodes, len(e.Vectors))
+		}
+		e.PackedCodes = nil
 		if e.Vectors != nil && len(e.Vectors) != len(e.Chunks) {
 			return nil, 0, fmt.Errorf("%s: article %s has %d chunks but %d vectors", path, e.Article.ID, len(e.Chunks), len(e.Vectors))
 		}
 		for _, v := range e.Vectors {
 			if len(v) != s.Dim {
 				return nil, 0, fmt.Errorf("%s: article %s has a vector of dim %d, index dim %d", path, e.Article.ID, len(v), s.Dim)
-			}
-		}
-	}
-	if m := s.IVF; m != nil {
-		for _, c := range m.Centroids {
-			if len(c) != s.Dim {
-				return nil, 0, fmt.Errorf("%s: a partition centroid has dim %d, index dim %d", path, len(c), s.Dim)
-			}
-		}
-		for _, e := range s.Entries {
-			if e.ListGen != m.Gen {
-				continue
-			}
-			for _, l := range e.Lists {
-				if l < 0 || int(l) >= len(m.Centroids) {
-					return nil, 0, fmt.Errorf("%s: article %s is in partition %d of %d", path, e.Article.ID, l, len(m.Centroids))
-				}
 			}
 		}
 	}
@@ -139,7 +146,7 @@ func save(dir string, s *snapshot) (int64, error) {
 	if err := gob.NewEncoder(&payload).Encode(s); err != nil {
 		return 0, fmt.Errorf("encode index: %w", err)
 	}
-	sum := sha256.Sum256(payload.Bytes())
+	sum := binary.LittleEndian.AppendUint32(nil, crc32.Checksum(payload.Bytes(), crc32c))
 	tmp, err := os.CreateTemp(dir, indexFile+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("write index: %w", err)
@@ -164,7 +171,7 @@ func save(dir string, s *snapshot) (int64, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return 0, fmt.Errorf("replace index %s: %w", path, err)
 	}
-	return int64(len(indexMagic) + sha256.Size + payload.Len()), nil
+	return int64(len(indexMagic) + len(sum) + payload.Len()), nil
 }
 
 // packVectors writes vectors of dimension dim as little-endian float32s;
@@ -211,4 +218,29 @@ func quarantine(dir string) (string, error) {
 		return "", err
 	}
 	return to, nil
+}
+
+// packCodes writes binary codes as little-endian uint64s (nil stays nil).
+func packCodes(cs []uint64) []byte {
+	if cs == nil {
+		return nil
+	}
+	out := make([]byte, 0, len(cs)*8)
+	for _, c := range cs {
+		out = binary.LittleEndian.AppendUint64(out, c)
+	}
+	return out
+}
+
+// unpackCodes reverses packCodes for the codes of n vectors, or returns nil
+// when b does not hold exactly that many.
+func unpackCodes(b []byte, n int) []uint64 {
+	if len(b) != n*codeWords*8 {
+		return nil
+	}
+	out := make([]uint64, n*codeWords)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint64(b[8*i:])
+	}
+	return out
 }

@@ -3,11 +3,8 @@ package retrieval
 import (
 	"cmp"
 	"context"
-	"encoding/binary"
-	"errors"
 	"fmt"
-	"hash/fnv"
-	"math"
+	"math/bits"
 	"math/rand/v2"
 	"runtime"
 	"slices"
@@ -18,150 +15,144 @@ import (
 
 // Vector search. chromem-go holds the chunk vectors and ranks them by
 // cosine similarity, exhaustively: a query compares against every document
-// of a collection, at a fixed cost per document (about 0.75 µs on the
-// 2-core reference machine, most of it bookkeeping rather than arithmetic).
-// That is fine for tens of thousands of chunks and 75 ms at 100k. So a
-// small index is one collection, searched exactly, and a large one is an
-// inverted file (IVF): the vectors are partitioned by their nearest
-// centroid (spherical k-means) into one collection per partition, and a
-// query searches only the partitions whose centroids are nearest to it,
-// about probeBudget vectors in all. BenchmarkQuery reports the latency
-// and the recall against an exact scan; the README has the numbers.
+// of a collection, at a fixed cost per document (about 1 µs on the 2-core
+// reference machine, most of it visiting documents in map order rather
+// than arithmetic). That is fine for tens of thousands of chunks and
+// 1.8 s at a million. So a small index is one collection, searched
+// exactly, and a large one is searched in two steps:
+//
+//  1. A pre-filter over binary codes: every vector has a codeBits-bit
+//     signature, the signs of a structured random rotation of it (random
+//     sign flips followed by a Walsh–Hadamard transform, repeated with
+//     independent signs: SimHash with an orthogonal projection). The
+//     Hamming distance between two codes estimates the angle between the
+//     vectors. The codes of all chunks lie in one contiguous array, and a
+//     scan costs a few nanoseconds a chunk.
+//  2. chromem-go re-ranks the rerankCandidates closest codes by exact
+//     cosine similarity.
+//
+// Nothing is trained, so adding articles never retrains or reassigns
+// anything. BenchmarkQuery and BenchmarkVectorSearch report latency and
+// recall against an exact scan; the README has the curve the two
+// constants were chosen from.
 var (
 	// exactLimit is the largest index searched exhaustively.
 	exactLimit = 16384
-	// probeBudget is roughly how many vectors one IVF query compares.
-	probeBudget = 16384
+	// rerankCandidates is how many pre-filtered chunks chromem-go
+	// re-ranks.
+	rerankCandidates = 2000
 )
 
+// codeBits is the length of a vector's binary code; codeWords the number
+// of uint64s that hold it.
 const (
-	// kmeansIters and kmeansSample bound training: iterations of Lloyd's
-	// algorithm over a sample of kmeansSample vectors per centroid.
-	kmeansIters  = 8
-	kmeansSample = 40
+	codeBits  = 1024
+	codeWords = codeBits / 64
 )
 
-// ivfModel is the trained part of the inverted file. It is persisted with
-// the index, so that a warm start neither retrains nor reassigns.
-type ivfModel struct {
-	// Gen identifies the centroids; an entry whose ListGen differs has
-	// partition numbers from another model and is reassigned.
-	Gen uint64
-	// Trained is how many vectors the index had when the model was
-	// trained; it is retrained when the index doubles.
-	Trained   int
-	Centroids [][]float32 // unit length, all of the index dimension
+// codeVersion names the code construction (bits, seed, transform); codes
+// saved under another version are recomputed.
+const codeVersion = "srht-1024-v1"
+
+// coder computes binary codes for vectors of one dimension.
+type coder struct {
+	dim, pad int
+	signs    [][]float32 // per round, pad random ±1
 }
 
-// numLists is the number of IVF partitions for n vectors: about √n, the
-// usual balance between scoring centroids and scanning partitions.
-func numLists(n int) int {
-	return min(max(int(math.Sqrt(float64(n))), 16), 4096)
+var coders sync.Map // dim -> *coder
+
+// coderFor returns the (deterministic) coder of dimension dim.
+func coderFor(dim int) *coder {
+	if c, ok := coders.Load(dim); ok {
+		return c.(*coder)
+	}
+	pad := 1
+	for pad < dim {
+		pad <<= 1
+	}
+	rounds := (codeBits + pad - 1) / pad
+	r := rand.New(rand.NewPCG(0x73696d68, uint64(dim)))
+	c := &coder{dim: dim, pad: pad, signs: make([][]float32, rounds)}
+	for i := range c.signs {
+		c.signs[i] = make([]float32, pad)
+		for d := range c.signs[i] {
+			c.signs[i][d] = float32(r.IntN(2)*2 - 1)
+		}
+	}
+	v, _ := coders.LoadOrStore(dim, c)
+	return v.(*coder)
 }
 
-// needsIVF reports whether an index of n vectors of dimension dim should be
-// partitioned, and whether model (possibly nil) must be retrained for it.
-func needsIVF(model *ivfModel, n, dim int) (partition, retrain bool) {
-	if n <= exactLimit {
-		return false, false
+// code writes v's code into out (codeWords words, overwritten).
+func (c *coder) code(v []float32, out []uint64) {
+	clear(out[:codeWords])
+	y := make([]float32, c.pad)
+	b := 0
+	for _, s := range c.signs {
+		for d := range y {
+			y[d] = 0
+		}
+		for d, x := range v[:c.dim] {
+			y[d] = x * s[d]
+		}
+		fwht(y)
+		for _, x := range y {
+			if b == codeBits {
+				return
+			}
+			if x > 0 {
+				out[b>>6] |= 1 << (b & 63)
+			}
+			b++
+		}
 	}
-	if model == nil || len(model.Centroids) == 0 || len(model.Centroids[0]) != dim || n > 2*model.Trained {
-		return true, true
-	}
-	return true, false
 }
 
-// trainIVF runs spherical k-means (cosine similarity, unit centroids) over
-// a deterministic sample of vecs. It is deterministic for a given input.
-func trainIVF(vecs [][]float32) *ivfModel {
-	k := numLists(len(vecs))
-	r := rand.New(rand.NewPCG(0x6e657773, 0x6465736b))
-	sample := vecs
-	if limit := k * kmeansSample; len(vecs) > limit {
-		sample = make([][]float32, limit)
-		for i, j := range r.Perm(len(vecs))[:limit] {
-			sample[i] = vecs[j]
+// codes computes the codes of vecs into one array, spreading the work over
+// the CPUs.
+func (c *coder) codes(vecs [][]float32) []uint64 {
+	out := make([]uint64, len(vecs)*codeWords)
+	parallel(len(vecs), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			c.code(vecs[i], out[i*codeWords:(i+1)*codeWords])
 		}
-	}
-	dim := len(sample[0])
-	cents := make([][]float32, k)
-	for i, j := range r.Perm(len(sample))[:k] {
-		cents[i] = slices.Clone(sample[j])
-	}
-	assign := make([]int32, len(sample))
-	sums := make([]float64, k*dim)
-	counts := make([]int, k)
-	for range kmeansIters {
-		assignNearest(cents, sample, assign)
-		clear(sums)
-		clear(counts)
-		for i, v := range sample {
-			c := int(assign[i])
-			counts[c]++
-			s := sums[c*dim : (c+1)*dim]
-			for d, x := range v {
-				s[d] += float64(x)
-			}
-		}
-		for c := range cents {
-			if counts[c] == 0 {
-				// An empty partition restarts at a random sample vector
-				// rather than wasting a centroid.
-				copy(cents[c], sample[r.IntN(len(sample))])
-				continue
-			}
-			for d := range cents[c] {
-				cents[c][d] = float32(sums[c*dim+d])
-			}
-			if !normalize(cents[c]) {
-				copy(cents[c], sample[r.IntN(len(sample))])
-			}
-		}
-	}
-	h := fnv.New64a()
-	var buf [4]byte
-	for _, c := range cents {
-		for _, x := range c {
-			binary.LittleEndian.PutUint32(buf[:], math.Float32bits(x))
-			h.Write(buf[:])
-		}
-	}
-	return &ivfModel{Gen: h.Sum64() | 1, Trained: len(vecs), Centroids: cents}
+	})
+	return out
 }
 
-// assignNearest sets assign[i] to the centroid nearest vecs[i], spreading
-// the work over the available CPUs.
-func assignNearest(cents, vecs [][]float32, assign []int32) {
-	workers := min(runtime.GOMAXPROCS(0), max(len(vecs)/256, 1))
+// fwht is the in-place, unnormalised fast Walsh–Hadamard transform of a
+// power-of-two-length slice.
+func fwht(y []float32) {
+	n := len(y)
+	for h := 1; h < n; h <<= 1 {
+		for i := 0; i < n; i += h << 1 {
+			a, b := y[i:i+h], y[i+h:i+2*h]
+			for j := range a {
+				x, z := a[j], b[j]
+				a[j], b[j] = x+z, x-z
+			}
+		}
+	}
+}
+
+// parallel calls f over [0, n) in contiguous ranges, one per CPU.
+func parallel(n int, f func(lo, hi int)) {
+	workers := min(runtime.GOMAXPROCS(0), max(n/256, 1))
+	per := (n + workers - 1) / workers
 	var wg sync.WaitGroup
-	per := (len(vecs) + workers - 1) / workers
 	for w := range workers {
-		lo, hi := w*per, min((w+1)*per, len(vecs))
+		lo, hi := w*per, min((w+1)*per, n)
 		if lo >= hi {
 			break
 		}
-		wg.Go(func() {
-			for i := lo; i < hi; i++ {
-				assign[i] = int32(nearest(cents, vecs[i]))
-			}
-		})
+		wg.Go(func() { f(lo, hi) })
 	}
 	wg.Wait()
 }
 
-// nearest returns the index of the centroid most similar to v.
-func nearest(cents [][]float32, v []float32) int {
-	best, bestSim := 0, float32(math.Inf(-1))
-	for c, cv := range cents {
-		if s := dot(cv, v); s > bestSim {
-			best, bestSim = c, s
-		}
-	}
-	return best
-}
-
 // dot is the inner product of two vectors of equal length, unrolled by
-// four: it is the inner loop of training and partition assignment.
+// four.
 func dot(a, b []float32) float32 {
 	b = b[:len(a)]
 	var s0, s1, s2, s3 float32
@@ -178,12 +169,18 @@ func dot(a, b []float32) float32 {
 	return s0 + s1 + s2 + s3
 }
 
-// vectorIndex is the chromem-go side of an Index: one collection, or one
-// per IVF partition.
+// vectorIndex is the chromem-go side of an Index: one collection searched
+// exactly, or (large) the codes of every vector for the pre-filter, whose
+// candidates a per-query chromem-go collection re-ranks.
 type vectorIndex struct {
-	lists     []*chromem.Collection
-	centroids [][]float32 // nil when exact (one list)
-	n         int
+	exact *chromem.Collection // nil when large
+	n     int
+	// Large indexes only: vector i has chromem id ids[i] and code
+	// codes[i*codeWords:(i+1)*codeWords].
+	ids   []string
+	vecs  [][]float32
+	codes []uint64
+	coder *coder
 }
 
 // vecResult is one vector-ranked chunk.
@@ -192,125 +189,128 @@ type vecResult struct {
 	Sim float32
 }
 
-// newVectorIndex builds the collections. vecs[i] has chromem id ids[i] and,
-// when model is non-nil, lies in partition lists[i].
-func newVectorIndex(ids []string, vecs [][]float32, lists []int32, model *ivfModel) (*vectorIndex, error) {
-	db := chromem.NewDB()
-	// The embedding function is never called: documents carry their
-	// vectors and queries use QueryEmbedding. It must not be nil, or
-	// chromem-go would fall back to calling OpenAI.
-	noEmbed := func(context.Context, string) ([]float32, error) {
-		return nil, fmt.Errorf("vector index: embedding must be supplied by the caller")
-	}
-	nl := 1
+// noEmbed is the collections' embedding function, never called: documents
+// carry their vectors and queries use QueryEmbedding. It must not be nil,
+// or chromem-go would fall back to calling OpenAI.
+func noEmbed(context.Context, string) ([]float32, error) {
+	return nil, fmt.Errorf("vector index: embedding must be supplied by the caller")
+}
+
+// newVectorIndex builds the vector index of ids and vecs. codes, when the
+// index is large, are their codes (codeWords each, as coder gives).
+func newVectorIndex(ids []string, vecs [][]float32, codes []uint64) (*vectorIndex, error) {
 	vi := &vectorIndex{n: len(ids)}
-	if model != nil {
-		nl = len(model.Centroids)
-		vi.centroids = model.Centroids
-	}
-	vi.lists = make([]*chromem.Collection, nl)
-	for l := range vi.lists {
-		col, err := db.CreateCollection(fmt.Sprintf("chunks-%d", l), nil, noEmbed)
-		if err != nil {
-			return nil, fmt.Errorf("vector index: create collection: %w", err)
+	if len(ids) > exactLimit {
+		if len(codes) != len(ids)*codeWords {
+			return nil, fmt.Errorf("vector index: %d codes for %d vectors", len(codes)/codeWords, len(ids))
 		}
-		vi.lists[l] = col
+		vi.ids, vi.vecs, vi.codes = ids, vecs, codes
+		if len(vecs) > 0 {
+			vi.coder = coderFor(len(vecs[0]))
+		}
+		return vi, nil
+	}
+	col, err := chromem.NewDB().CreateCollection("chunks", nil, noEmbed)
+	if err != nil {
+		return nil, fmt.Errorf("vector index: create collection: %w", err)
 	}
 	ctx := context.Background()
 	for i, id := range ids {
-		l := 0
-		if model != nil {
-			l = int(lists[i])
-		}
 		// AddDocument, not AddDocuments: the vectors are ours already, and
 		// AddDocuments starts a goroutine per document.
-		if err := vi.lists[l].AddDocument(ctx, chromem.Document{ID: id, Embedding: vecs[i]}); err != nil {
+		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vecs[i]}); err != nil {
 			return nil, fmt.Errorf("vector index: add %s: %w", id, err)
 		}
 	}
+	vi.exact = col
 	return vi, nil
 }
 
 // query returns the n chunks most similar to q, best first: exactly when
-// the index is one collection, else from the partitions nearest to q.
+// the index is small, else chromem-go's ranking of the pre-filter's
+// candidates.
 func (vi *vectorIndex) query(ctx context.Context, q []float32, n int) ([]vecResult, error) {
 	if vi == nil || vi.n == 0 || n <= 0 {
 		return nil, nil
 	}
-	probe := []int{0}
-	if vi.centroids != nil {
-		probe = vi.probes(q)
+	col := vi.exact
+	if col == nil {
+		var err error
+		if col, err = vi.candidates(ctx, q, max(n, rerankCandidates)); err != nil {
+			return nil, err
+		}
 	}
-	// chromem-go spreads one collection's scan over the CPUs but feeds
-	// it from a single goroutine; querying partitions concurrently keeps
-	// the CPUs busy between those hand-offs.
-	workers := min(len(probe), runtime.GOMAXPROCS(0))
-	parts := make([][]vecResult, workers)
-	errs := make([]error, workers)
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for j := w; j < len(probe); j += workers {
-				col := vi.lists[probe[j]]
-				m := min(n, col.Count())
-				if m == 0 {
-					continue
-				}
-				res, err := col.QueryEmbedding(ctx, q, m, nil, nil)
-				if err != nil {
-					errs[w] = err
-					return
-				}
-				for _, r := range res {
-					parts[w] = append(parts[w], vecResult{ID: r.ID, Sim: r.Similarity})
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	res, err := col.QueryEmbedding(ctx, q, min(n, col.Count()), nil, nil)
+	if err != nil {
 		return nil, err
 	}
-	out := slices.Concat(parts...)
-	slices.SortFunc(out, func(a, b vecResult) int {
+	out := make([]vecResult, len(res))
+	for i, r := range res {
+		out[i] = vecResult{ID: r.ID, Sim: r.Similarity}
+	}
+	slices.SortStableFunc(out, func(a, b vecResult) int {
 		if a.Sim != b.Sim {
 			return cmp.Compare(b.Sim, a.Sim)
 		}
 		return cmp.Compare(a.ID, b.ID)
 	})
-	if len(out) > n {
-		out = out[:n]
-	}
 	return out, nil
 }
 
-// probes lists the partitions to search for q: nearest centroid first,
-// until about probeBudget vectors are covered. Counting vectors rather
-// than partitions keeps the cost bounded when k-means leaves partitions of
-// uneven size.
-func (vi *vectorIndex) probes(q []float32) []int {
-	type cs struct {
-		l   int
-		sim float32
-	}
-	order := make([]cs, len(vi.centroids))
-	for l, c := range vi.centroids {
-		order[l] = cs{l, dot(c, q)}
-	}
-	slices.SortFunc(order, func(a, b cs) int {
-		if a.sim != b.sim {
-			return cmp.Compare(b.sim, a.sim)
+// candidates returns a chromem-go collection of the m vectors whose codes
+// are nearest q's (ties at the cut broken by storage order).
+func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chromem.Collection, error) {
+	qc := make([]uint64, codeWords)
+	vi.coder.code(q, qc)
+	dist := make([]uint16, vi.n)
+	var hists [][codeBits + 1]int32
+	var mu sync.Mutex
+	parallel(vi.n, func(lo, hi int) {
+		var h [codeBits + 1]int32
+		for i := lo; i < hi; i++ {
+			c := vi.codes[i*codeWords : (i+1)*codeWords : (i+1)*codeWords]
+			d := 0
+			for w, x := range qc {
+				d += bits.OnesCount64(c[w] ^ x)
+			}
+			dist[i] = uint16(d)
+			h[d]++
 		}
-		return cmp.Compare(a.l, b.l)
+		mu.Lock()
+		hists = append(hists, h)
+		mu.Unlock()
 	})
-	var out []int
-	covered := 0
-	for _, o := range order {
-		if covered >= probeBudget {
+	// The smallest distance cut that admits m vectors.
+	cut, below := 0, 0
+	for ; cut <= codeBits; cut++ {
+		at := 0
+		for _, h := range hists {
+			at += int(h[cut])
+		}
+		if below+at >= m {
 			break
 		}
-		out = append(out, o.l)
-		covered += vi.lists[o.l].Count()
+		below += at
 	}
-	return out
+	col, err := chromem.NewDB().CreateCollection("candidates", nil, noEmbed)
+	if err != nil {
+		return nil, fmt.Errorf("vector index: create collection: %w", err)
+	}
+	ties := m - below
+	for i, d := range dist {
+		if int(d) > cut || (int(d) == cut && ties <= 0) {
+			continue
+		}
+		if int(d) == cut {
+			ties--
+		}
+		if err := col.AddDocument(ctx, chromem.Document{ID: vi.ids[i], Embedding: vi.vecs[i]}); err != nil {
+			return nil, fmt.Errorf("vector index: add %s: %w", vi.ids[i], err)
+		}
+	}
+	return col, nil
 }
+
+// RerankCandidates is how many chunks a large index's vector search
+// re-ranks exactly after its binary-code pre-filter.
+func RerankCandidates() int { return rerankCandidates }

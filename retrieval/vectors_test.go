@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math/bits"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -72,57 +73,99 @@ func recallAt(t testing.TB, vi *vectorIndex, vecs, queries [][]float32, n int) f
 	return float64(found) / float64(total)
 }
 
-func withIVFLimits(t *testing.T, exact, budget int) {
+func withLimits(t *testing.T, exact, rerank int) {
 	t.Helper()
-	oe, ob := exactLimit, probeBudget
-	exactLimit, probeBudget = exact, budget
-	t.Cleanup(func() { exactLimit, probeBudget = oe, ob })
+	oe, or := exactLimit, rerankCandidates
+	exactLimit, rerankCandidates = exact, rerank
+	t.Cleanup(func() { exactLimit, rerankCandidates = oe, or })
 }
 
-func TestIVFRecall(t *testing.T) {
-	vecs := clustered(6000, 48, 40, 1)
+func largeIndex(t *testing.T, vecs [][]float32) *vectorIndex {
+	t.Helper()
 	ids := make([]string, len(vecs))
 	for i := range ids {
 		ids[i] = fmt.Sprint(i)
 	}
-	model := trainIVF(vecs)
-	if len(model.Centroids) != numLists(len(vecs)) || model.Trained != len(vecs) {
-		t.Fatalf("model: %d centroids, trained %d", len(model.Centroids), model.Trained)
-	}
-	lists := make([]int32, len(vecs))
-	assignNearest(model.Centroids, vecs, lists)
-	vi, err := newVectorIndex(ids, vecs, lists, model)
+	vi, err := newVectorIndex(ids, vecs, coderFor(len(vecs[0])).codes(vecs))
 	if err != nil {
 		t.Fatal(err)
 	}
-	queries := clustered(40, 48, 40, 2)
+	if vi.exact != nil {
+		t.Fatal("index is exact")
+	}
+	return vi
+}
 
-	// Probing every partition is the exact search.
-	withIVFLimits(t, 0, len(vecs))
-	if r := recallAt(t, vi, vecs, queries, 20); r != 1 {
-		t.Fatalf("recall@20 probing all partitions = %.3f, want 1", r)
-	}
-	// Probing a fifth of the vectors still finds nearly all neighbours,
-	// because the nearest partitions are probed first.
-	probeBudget = len(vecs) / 5
-	if r := recallAt(t, vi, vecs, queries, 20); r < 0.9 {
-		t.Fatalf("recall@20 probing 20%% = %.3f, want >= 0.9", r)
-	}
-	if p := vi.probes(queries[0]); len(p) == 0 || len(p) == len(model.Centroids) {
-		t.Fatalf("probed %d of %d partitions", len(p), len(model.Centroids))
+func TestPrefilterRecall(t *testing.T) {
+	withLimits(t, 100, 600)
+	for _, dim := range []int{48, 128} { // 48 is padded to 64
+		vecs := clustered(6000, dim, 40, 1)
+		vi := largeIndex(t, vecs)
+		queries := clustered(40, dim, 40, 2)
+		// Re-ranking a tenth of the vectors finds nearly all neighbours.
+		if r := recallAt(t, vi, vecs, queries, 20); r < 0.95 {
+			t.Fatalf("dim %d: recall@20 re-ranking 10%% = %.3f, want >= 0.95", dim, r)
+		}
+		// Re-ranking all of them is the exact search.
+		rerankCandidates = len(vecs)
+		if r := recallAt(t, vi, vecs, queries, 20); r != 1 {
+			t.Fatalf("dim %d: recall@20 re-ranking all = %.3f, want 1", dim, r)
+		}
+		rerankCandidates = 600
 	}
 }
 
-func TestIVFTrainingIsDeterministic(t *testing.T) {
-	vecs := clustered(3000, 16, 10, 3)
-	a, b := trainIVF(vecs), trainIVF(vecs)
-	if a.Gen != b.Gen || a.Gen == 0 {
-		t.Fatalf("gen %x vs %x", a.Gen, b.Gen)
-	}
-	for _, c := range a.Centroids {
-		if !normalize(slices.Clone(c)) {
-			t.Fatal("zero centroid")
+// The candidate cut admits exactly the number asked for, ties included.
+func TestCandidatesCount(t *testing.T) {
+	withLimits(t, 100, 600)
+	vecs := clustered(500, 16, 2, 4)
+	vecs = append(vecs, vecs...) // every code twice: ties at the cut
+	vi := largeIndex(t, vecs)
+	for _, m := range []int{1, 7, 100, 999, 1000, 5000} {
+		col, err := vi.candidates(context.Background(), vecs[3], m)
+		if err != nil {
+			t.Fatal(err)
 		}
+		if want := min(m, len(vecs)); col.Count() != want {
+			t.Fatalf("candidates(%d) = %d, want %d", m, col.Count(), want)
+		}
+	}
+}
+
+// Codes are deterministic, and their Hamming distance orders vectors as
+// their angles do: a vector's own code is nearest, a close vector's
+// closer than an unrelated one's.
+func TestCodes(t *testing.T) {
+	vecs := clustered(3, 128, 1, 5)
+	far := clustered(1, 128, 1, 99)[0]
+	c := coderFor(128)
+	a, b := c.codes(vecs), coderFor(128).codes(vecs)
+	if !slices.Equal(a, b) {
+		t.Fatal("codes differ between runs")
+	}
+	ham := func(x, y []uint64) int {
+		d := 0
+		for i := range x {
+			d += bits.OnesCount64(x[i] ^ y[i])
+		}
+		return d
+	}
+	f := make([]uint64, codeWords)
+	c.code(far, f)
+	if d0, d1, d2 := ham(a[:codeWords], a[:codeWords]), ham(a[:codeWords], a[codeWords:2*codeWords]), ham(a[:codeWords], f); d0 != 0 || d1 >= d2 {
+		t.Fatalf("hamming: self %d, neighbour %d, unrelated %d", d0, d1, d2)
+	}
+	if got := bits.OnesCount64(a[0]) + bits.OnesCount64(a[1]); got < 32 || got > 96 {
+		t.Fatalf("code bits unbalanced: %d of 128 set", got)
+	}
+}
+
+func TestFWHT(t *testing.T) {
+	y := []float32{1, 0, 1, 0, 0, 1, 1, 0}
+	fwht(y)
+	want := []float32{4, 2, 0, -2, 0, 2, 0, 2}
+	if !slices.Equal(y, want) {
+		t.Fatalf("fwht = %v, want %v", y, want)
 	}
 }
 
@@ -140,11 +183,11 @@ func TestDot(t *testing.T) {
 	}
 }
 
-// A large index (here: large by lowered limits) is partitioned, finds a
-// chunk by its own text, keeps its model across a warm start, and is
-// retrained only when it doubles.
-func TestIndexPartitionsLargeIndex(t *testing.T) {
-	withIVFLimits(t, 100, 60)
+// A large index (here: large by a lowered limit) pre-filters by codes,
+// finds a chunk by its own text, keeps its codes across a warm start and
+// an addition, and is exact again when it shrinks.
+func TestIndexLargeIndex(t *testing.T) {
+	withLimits(t, 100, 60)
 	ctx := context.Background()
 	dir := t.TempDir()
 	var logs bytes.Buffer
@@ -157,11 +200,9 @@ func TestIndexPartitionsLargeIndex(t *testing.T) {
 	if _, err := ix.Sync(ctx, arts[:40], nil); err != nil {
 		t.Fatal(err)
 	}
-	n := ix.Stats().Chunks
-	if ix.ivf == nil || len(ix.vec.lists) != numLists(n) || ix.ivf.Trained != n || ix.Stats().Partitions != numLists(n) {
-		t.Fatalf("%d chunks: model %v, %d lists", n, ix.ivf != nil, len(ix.vec.lists))
+	if ix.vec.exact != nil || !ix.Stats().Approximate || len(ix.vec.codes) != ix.Stats().Chunks*codeWords {
+		t.Fatalf("%d chunks: not pre-filtered", ix.Stats().Chunks)
 	}
-	gen := ix.ivf.Gen
 	for _, id := range []string{arts[3].ID, arts[31].ID} {
 		chunks := ix.entries[id].Chunks
 		want := chunks[len(chunks)/2]
@@ -173,44 +214,38 @@ func TestIndexPartitionsLargeIndex(t *testing.T) {
 			t.Fatalf("chunk %s not the vector top hit for its own text: %+v", want.ID, hits)
 		}
 	}
+	codes := slices.Clone(ix.vec.codes)
 
-	// Warm start: the model and the partitions come from disk.
+	// Warm start: the codes come from disk.
 	logs.Reset()
 	ix2, err := Open(opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ix2.ivf == nil || ix2.ivf.Gen != gen || strings.Contains(logs.String(), "training") {
-		t.Fatalf("warm start retrained: %v\n%s", ix2.ivf != nil, logs.String())
+	if !slices.Equal(ix2.vec.codes, codes) || strings.Contains(logs.String(), "computing") {
+		t.Fatalf("warm start recomputed the codes:\n%s", logs.String())
 	}
-	// A modest addition is assigned to the existing partitions...
+	// An addition computes only the new articles' codes.
 	if _, err := ix2.Add(ctx, arts[40:50], nil); err != nil {
 		t.Fatal(err)
 	}
-	if ix2.ivf.Gen != gen {
-		t.Fatal("retrained after a modest addition")
+	added := 0
+	for _, a := range arts[40:50] {
+		added += len(ix2.entries[a.ID].Chunks)
+	}
+	if !strings.Contains(logs.String(), fmt.Sprintf("vectors=%d", added)) {
+		t.Fatalf("addition of %d chunks:\n%s", added, logs.String())
 	}
 	for _, e := range ix2.entries {
-		if e.ListGen != gen || len(e.Lists) != len(e.Chunks) {
-			t.Fatalf("%s: partitions not assigned", e.Article.ID)
+		if len(e.Codes) != len(e.Chunks)*codeWords {
+			t.Fatalf("%s: no codes", e.Article.ID)
 		}
 	}
-	// ...and doubling the index retrains.
-	more := synthCorpus(60, 6)
-	for i := range more {
-		more[i].ID = fmt.Sprintf("more-%d", i)
-	}
-	if _, err := ix2.Add(ctx, more, nil); err != nil {
-		t.Fatal(err)
-	}
-	if ix2.ivf.Gen == gen || ix2.ivf.Trained != ix2.Stats().Chunks {
-		t.Fatalf("not retrained after doubling: trained %d of %d", ix2.ivf.Trained, ix2.Stats().Chunks)
-	}
-	// Shrinking below the limit drops the partitions: exact search again.
+	// Shrinking below the limit: exact search again.
 	if _, err := ix2.Sync(ctx, arts[:5], nil); err != nil {
 		t.Fatal(err)
 	}
-	if ix2.ivf != nil || len(ix2.vec.lists) != 1 || ix2.Stats().Partitions != 0 {
-		t.Fatalf("small index still partitioned")
+	if ix2.vec.exact == nil || ix2.Stats().Approximate {
+		t.Fatalf("small index still pre-filtered")
 	}
 }

@@ -182,8 +182,8 @@ func writeStats(w io.Writer, st indexStats) {
 	if st.Stale > 0 {
 		fmt.Fprintf(tw, "stale\t%d articles were embedded by another embedder: 'newsdesk index rebuild' re-embeds them with this one\n", st.Stale)
 	}
-	if st.Partitions > 0 {
-		fmt.Fprintf(tw, "vector search\tapproximate: %d partitions (inverted file)\n", st.Partitions)
+	if st.Approximate {
+		fmt.Fprintf(tw, "vector search\tapproximate: binary-code pre-filter, exact re-rank of the %d nearest\n", retrieval.RerankCandidates())
 	} else {
 		fmt.Fprintf(tw, "vector search\texact\n")
 	}

@@ -1,0 +1,54 @@
+package retrieval
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"os"
+	"testing"
+)
+
+// Index files are written with the v2 header (CRC-32C); files with the v1
+// header (SHA-256) are still read, and a damaged payload under either is
+// refused.
+func TestIndexFileVersions(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Add(context.Background(), synthCorpus(5, 9), nil); err != nil {
+		t.Fatal(err)
+	}
+	want := ix.Stats().Chunks
+	data, err := os.ReadFile(IndexPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(data[:len(indexMagic)]) != indexMagic {
+		t.Fatalf("written with header %q", data[:len(indexMagic)])
+	}
+	payload := data[len(indexMagic)+4:]
+	sum := sha256.Sum256(payload)
+	v1 := append(append([]byte(indexMagicV1), sum[:]...), payload...)
+	for name, file := range map[string][]byte{"v2": data, "v1": v1} {
+		if err := os.WriteFile(IndexPath(dir), file, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		got, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: true})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if got.Stats().Chunks != want {
+			t.Fatalf("%s: %d chunks, want %d", name, got.Stats().Chunks, want)
+		}
+		bad := append([]byte(nil), file...)
+		bad[len(bad)-10] ^= 0x40
+		if err := os.WriteFile(IndexPath(dir), bad, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: true}); !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("%s damaged: err %v, want ErrCorrupt", name, err)
+		}
+	}
+}
