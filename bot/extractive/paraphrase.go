@@ -12,7 +12,10 @@ import (
 // senses, derivationally related forms and verb entailments, weighted by
 // how close the relation is, so that the words typed still count most.
 // Hypernyms are left out: WordNet's are too broad for matching ("work"
-// is a hypernym of "factory"). The hand-written newsroom groups
+// is a hypernym of "factory"). So are the words of a one-word term's
+// definition (Gloss): a common word's definitions are general ("pay":
+// "cancel or discharge a debt"), and as little as 0.3 of a match for them
+// answered near-miss questions; a compound's are kept (compoundParaphrases). The hand-written newsroom groups
 // (synonyms, in query.go) add the paraphrases of news copy that WordNet
 // does not relate ("toll" and "killed", "pullout" and "withdrawal").
 
@@ -36,6 +39,7 @@ var kindWeight = map[lexicon.Kind]float64{lexicon.Inflection: inflectionWeight, 
 type paraphrase struct {
 	term   string
 	weight float64
+	kind   lexicon.Kind // 0 for the newsroom groups and demonyms
 }
 
 var paraCache sync.Map // term -> []paraphrase
@@ -56,7 +60,7 @@ func paraphrasesOf(term string) []paraphrase {
 			}
 			n[r.Kind]++
 			seen[r.Term] = true
-			out = append(out, paraphrase{r.Term, w * scale})
+			out = append(out, paraphrase{r.Term, w * scale, r.Kind})
 		}
 	}
 	rels := lexicon.Related(term)
@@ -64,7 +68,7 @@ func paraphrasesOf(term string) []paraphrase {
 	for _, t := range synIndex[term] {
 		if !seen[t] {
 			seen[t] = true
-			out = append(out, paraphrase{t, newsroomWeight})
+			out = append(out, paraphrase{t, newsroomWeight, 0})
 		}
 	}
 	// An irregular form ("retaken") takes its base's relations ("retake":
@@ -78,7 +82,7 @@ func paraphrasesOf(term string) []paraphrase {
 		for _, t := range synIndex[r.Term] {
 			if !seen[t] {
 				seen[t] = true
-				out = append(out, paraphrase{t, newsroomWeight * inflectionWeight})
+				out = append(out, paraphrase{t, newsroomWeight * inflectionWeight, 0})
 			}
 		}
 	}
@@ -98,8 +102,15 @@ func paraphraseTerms(term string) []string {
 
 // compoundWeight is what a relation of a two-word WordNet lemma ("power
 // line") earns: its hypernyms are included ("cable"), since a compound is
-// narrow enough for its broader term to be a paraphrase.
-const compoundWeight = 0.6
+// narrow enough for its broader term to be a paraphrase. So are the
+// lemmas whose definitions mention it, or that its definition mentions
+// (Gloss: "pylon", "a large vertical steel tower supporting high-tension
+// power lines"), for compoundGlossWeight: a definition relates more
+// loosely than a hypernym.
+const (
+	compoundWeight      = 0.6
+	compoundGlossWeight = 0.4
+)
 
 // compoundParaphrases returns the relations of the WordNet lemma made of
 // two adjacent question terms ("power line"), or nil.
@@ -107,7 +118,25 @@ func compoundParaphrases(first, head string) []paraphrase {
 	var out []paraphrase
 	for _, r := range lexicon.Related(first + " " + head) {
 		if r.Term != head && r.Term != first {
-			out = append(out, paraphrase{r.Term, compoundWeight})
+			w := compoundWeight
+			if r.Kind == lexicon.Gloss {
+				w = compoundGlossWeight
+			}
+			out = append(out, paraphrase{r.Term, w, r.Kind})
+		}
+	}
+	return out
+}
+
+// modifierParaphrases are the paraphrases of a compound ("power line")
+// that stand for its first word too: a sentence that says "pylons" for
+// "power lines" says both words. A hypernym ("cable") drops what the
+// first word adds, so it stands for the head only.
+func modifierParaphrases(compound []paraphrase) []paraphrase {
+	var out []paraphrase
+	for _, p := range compound {
+		if p.kind != lexicon.Hypernym {
+			out = append(out, p)
 		}
 	}
 	return out
@@ -125,9 +154,9 @@ const demonymWeight = 0.8
 func demonyms(term string) []paraphrase {
 	var out []paraphrase
 	for _, s := range demonymSuffixes {
-		out = append(out, paraphrase{term + s, demonymWeight})
+		out = append(out, paraphrase{term + s, demonymWeight, 0})
 		if len(term) > len(s)+3 && strings.HasSuffix(term, s) {
-			out = append(out, paraphrase{strings.TrimSuffix(term, s), demonymWeight})
+			out = append(out, paraphrase{strings.TrimSuffix(term, s), demonymWeight, 0})
 		}
 	}
 	return out

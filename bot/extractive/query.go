@@ -34,7 +34,8 @@ type qterm struct {
 	name   bool // a proper name in the question
 	alt    []string
 	// extra are the paraphrases of the two-word lemma this term ends
-	// ("power line"), beside those of the term itself.
+	// ("power line"), beside those of the term itself, or begins (then
+	// without its hypernyms: see modifierParaphrases).
 	extra []paraphrase
 	// spell are the archive's spellings of a word it never uses as
 	// typed ("reinforcments", "balakleya"), matched almost in full.
@@ -274,6 +275,16 @@ func analyze(q string, stats retrieval.TermStats) query {
 			t.extra = compoundParaphrases(toks[i-1].Term, tk.Term)
 			for _, p := range t.extra {
 				t.alt = append(t.alt, p.term)
+			}
+			if len(t.extra) > 0 {
+				for j := range out.terms {
+					if m := &out.terms[j]; m.term == toks[i-1].Term && !m.name {
+						for _, p := range modifierParaphrases(t.extra) {
+							m.extra = append(m.extra, p)
+							m.alt = append(m.alt, p.term)
+						}
+					}
+				}
 			}
 		}
 		t.name = tk.Cap && i > 0

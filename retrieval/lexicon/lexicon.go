@@ -1,6 +1,7 @@
 // Package lexicon relates the project's search terms to each other with
 // WordNet 3.0: synonyms, derivationally related forms, irregular
-// inflections, verb entailments and noun hypernyms. It serves query
+// inflections, verb entailments, noun hypernyms and, loosest, the lemmas
+// that definitions mention (glosses). It serves query
 // expansion in retrieval and paraphrase matching in answer selection.
 //
 // Keys and related terms are in the project's term space (retrieval.Term:
@@ -57,10 +58,17 @@ const (
 	// where the hypernym has at most 20 direct hyponyms ("person" has
 	// hundreds and relates to none of them).
 	Hypernym
-	maxKind = Hypernym
+	// Gloss: a noun or verb lemma that the definition of a noun's or
+	// verb's first sense mentions, or the reverse ("power line" of
+	// "pylon", "a large vertical steel tower supporting high-tension
+	// power lines", and "pylon" of "power line"), where at most 20
+	// definitions mention it ("electricity" is in hundreds and relates
+	// to none of them). The loosest kind.
+	Gloss
+	maxKind = Gloss
 )
 
-var kindNames = [...]string{Inflection: "inflection", Synonym: "synonym", Derived: "derived", Entailment: "entailment", Hypernym: "hypernym"}
+var kindNames = [...]string{Inflection: "inflection", Synonym: "synonym", Derived: "derived", Entailment: "entailment", Hypernym: "hypernym", Gloss: "gloss"}
 
 // String returns the kind's name.
 func (k Kind) String() string {
@@ -323,8 +331,21 @@ func search(terms []string, s string) (int, bool) {
 }
 
 // Known reports whether term is a WordNet word with relations in the
-// table: an English word, as opposed to a name or a misspelling.
+// table other than Gloss ones: an English word, as opposed to a name or a
+// misspelling. (A word whose only relations are its definition's words
+// is known as it was before they were added, so that spelling correction
+// does not change with them.)
 func Known(term string) bool {
 	one, phrase := load().lookup(term)
-	return one.n > 0 || phrase.n > 0
+	for _, l := range [2]relList{one, phrase} {
+		off := l.off
+		for range l.n {
+			v, m := uvarint(l.t.data, off)
+			off += m
+			if Kind(v&7) != Gloss {
+				return true
+			}
+		}
+	}
+	return false
 }

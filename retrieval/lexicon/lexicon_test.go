@@ -97,6 +97,34 @@ func TestPhrases(t *testing.T) {
 	}
 }
 
+// TestGloss checks the loosest kind: "pylon" is "a large vertical steel
+// tower supporting high-tension power lines", a two-word lemma matched
+// whole; "electricity", in hundreds of definitions, relates to none.
+func TestGloss(t *testing.T) {
+	pylon, line := retrieval.Term("pylon"), "power line"
+	for _, p := range [][2]string{{pylon, line}, {line, pylon}} {
+		if k, ok := Relation(p[0], p[1]); !ok || k != Gloss {
+			t.Errorf("Relation(%q, %q) = %v, %v; want gloss", p[0], p[1], k, ok)
+		}
+	}
+	if k, ok := Relation(line, retrieval.Term("electricity")); ok {
+		t.Errorf("Relation(power line, electricity) = %v; want none", k)
+	}
+	// A closer kind wins: "cable" is a hypernym of "power line".
+	if k, _ := Relation(line, retrieval.Term("cable")); k != Hypernym {
+		t.Errorf("Relation(power line, cable) = %v; want hypernym", k)
+	}
+	// Gloss relations alone do not make a word Known: "euro" has no
+	// others, and stays open to spelling correction as before.
+	euro := retrieval.Term("euro")
+	if len(Related(euro))+len(Phrases(euro)) == 0 || Known(euro) {
+		t.Errorf("euro: relations %v %v, Known %v; want gloss relations only", Related(euro), Phrases(euro), Known(euro))
+	}
+	if !Known(pylon) {
+		t.Error("pylon (a synonym of power pylon) is not Known")
+	}
+}
+
 func TestUnknown(t *testing.T) {
 	for _, s := range []string{"", "zzqx", "the", "own", "and"} {
 		if r := Related(s); r != nil {
@@ -259,6 +287,9 @@ func BenchmarkRelation(b *testing.B) {
 func TestKindString(t *testing.T) {
 	if got := Synonym.String(); got != "synonym" {
 		t.Errorf("Synonym.String() = %q", got)
+	}
+	if got := Gloss.String(); got != "gloss" {
+		t.Errorf("Gloss.String() = %q", got)
 	}
 	if got := Kind(9).String(); got != "Kind(9)" {
 		t.Errorf("Kind(9).String() = %q", got)

@@ -14,7 +14,9 @@
 // lemma is mapped with retrieval.Analyze to the project's terms; proper
 // nouns (capitalised lemmas), stop words and self relations are left out,
 // and every relation is stored both ways. Each key keeps its closest
-// kind for each related term.
+// kind for each related term. Loosest, the definitions of a noun's or
+// verb's first GlossSenses senses relate every lemma of the synset to the
+// noun and verb lemmas they mention (Gloss; see glossRelations).
 package build
 
 import (
@@ -40,6 +42,7 @@ const (
 	Derived
 	Entailment
 	Hypernym
+	Gloss
 )
 
 // Magic is the first line of a decompressed table.
@@ -221,6 +224,7 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 		}
 		lemmaRels[k] = rels
 	}
+	glossRels := glossRelations(wn, keys, termOf)
 
 	// Merge into term space. Each related lemma brings its irregular forms
 	// with it ("seize" -> "take", "took", "taken"), and each irregular form
@@ -249,6 +253,13 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 			put(key, lemmaRels[k])
 		}
 	}
+	glossKeys := slices.Sorted(maps.Keys(glossRels))
+	for _, k := range glossKeys {
+		_, lemma, _ := strings.Cut(k, ".")
+		if key, ok := termOf(lemma); ok {
+			put(key, glossRels[k])
+		}
+	}
 	for _, k := range excKeys {
 		pos, form, _ := strings.Cut(k, ".")
 		ft, ok := termOf(form)
@@ -264,6 +275,7 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 			add(ft, bt, Inflection, 0)
 			add(bt, ft, Inflection, 0)
 			put(ft, lemmaRels[pos+"."+base])
+			put(ft, glossRels[pos+"."+base])
 		}
 	}
 
@@ -413,3 +425,164 @@ func Encode(rels map[string][]Rel, opt Options) []byte {
 
 // Source names the database in the header of the embedded table.
 const Source = "WordNet 3.0 (Princeton University; Debian wordnet-base)"
+
+// GlossSenses is how many of a noun's or verb's first tag-counted senses
+// give gloss relations: a definition says what a word is in other words
+// ("power pylon, pylon": "a large vertical steel tower supporting
+// high-tension power lines"), the loosest relation of the table.
+const GlossSenses = 2
+
+// MaxGlossSynsets bounds how common a gloss word may be: a term that the
+// definitions of more synsets than this mention ("electricity", "act",
+// "person", "used") relates to none of them, either way. "power line"
+// (in a handful of definitions) relates "pylon" and "power line".
+const MaxGlossSynsets = 20
+
+// maxGlossWords is the longest WordNet lemma, in words, that a
+// definition is searched for ("high-tension power line" would be three).
+const maxGlossWords = 3
+
+// glossRelations returns, by noun and verb lemma ("n.pylon"), a Gloss
+// relation to each noun and verb lemma that the definition of a synset
+// mentions, longest lemma first ("power lines" is the lemma
+// "power_line", not "power" and "line"), for every synset among the first
+// GlossSenses senses of one of keys; every common lemma of the synset
+// takes them, as it takes the synset's synonyms ("pylon", whose senses
+// WordNet does not rank, from "power_pylon"). Lemmas that more than
+// MaxGlossSynsets definitions mention are left out. Put stores them both
+// ways, like every relation.
+func glossRelations(wn *wordnet.WordNet, keys []string, termOf func(string) (string, bool)) map[string][]lemmaRel {
+	// The noun and verb lemmas by their terms: "power line" -> n.power_line.
+	// Keys are sorted, so the first lemma of a term (a noun before a
+	// verb) is the one kept.
+	type ref struct{ pos, lemma string }
+	byTerm := map[string]ref{}
+	for _, k := range keys {
+		pos, lemma, _ := strings.Cut(k, ".")
+		if pos != "n" && pos != "v" {
+			continue
+		}
+		if t, ok := termOf(lemma); ok {
+			if _, dup := byTerm[t]; !dup {
+				byTerm[t] = ref{pos, lemma}
+			}
+		}
+	}
+	// The synsets whose definitions count: the first senses of a key,
+	// with the rank that gave each first.
+	rankOf := map[string]int{}
+	var ids []string
+	for _, k := range keys {
+		pos, lemma, _ := strings.Cut(k, ".")
+		if pos != "n" && pos != "v" {
+			continue
+		}
+		senses := wn.LemmaRanked[k]
+		for rank, id := range senses[:min(len(senses), GlossSenses)] {
+			ss := wn.Synset[id]
+			if ss == nil || !hasLemma(ss, lemma) {
+				continue
+			}
+			if r, ok := rankOf[id]; !ok {
+				ids = append(ids, id)
+				rankOf[id] = rank
+			} else if rank < r {
+				rankOf[id] = rank
+			}
+		}
+	}
+	// The lemmas each definition mentions, and in how many definitions
+	// each lemma is mentioned.
+	mentions := map[string][]string{} // synset id -> terms
+	df := map[string]int{}
+	for _, id := range ids {
+		words := glossWords(wn.Synset[id].Gloss)
+		terms := make([]string, len(words))
+		for i, w := range words {
+			terms[i] = retrieval.Term(w)
+		}
+		var out []string
+		for i := 0; i < len(words); {
+			n := 1
+			for l := min(maxGlossWords, len(words)-i); l >= 1; l-- {
+				t := strings.Join(terms[i:i+l], " ")
+				if _, ok := byTerm[t]; !ok || words[i] == "" || l == 1 && retrieval.IsStopWord(words[i]) {
+					continue
+				}
+				if !slices.Contains(out, t) {
+					out = append(out, t)
+				}
+				n = l
+				break
+			}
+			i += n
+		}
+		mentions[id] = out
+		for _, t := range out {
+			df[t]++
+		}
+	}
+	res := map[string][]lemmaRel{}
+	for _, id := range ids {
+		ss := wn.Synset[id]
+		pos := id[:1]
+		for _, t := range mentions[id] {
+			if df[t] > MaxGlossSynsets {
+				continue
+			}
+			r := byTerm[t]
+			for _, w := range ss.Word {
+				if w = stripMarker(w); !hasUpper(w) {
+					k := pos + "." + strings.ToLower(w)
+					res[k] = append(res[k], lemmaRel{r.pos, r.lemma, Gloss, rankOf[id]})
+				}
+			}
+		}
+	}
+	return res
+}
+
+// hasLemma reports whether lemma is a common-noun or verb lemma of ss (not
+// the proper noun "May" of "may").
+func hasLemma(ss *wordnet.Synset, lemma string) bool {
+	for _, w := range ss.Word {
+		w = stripMarker(w)
+		if strings.ToLower(w) == lemma {
+			return !hasUpper(w)
+		}
+	}
+	return false
+}
+
+// glossWords are the lower-case words of a synset's definition, without
+// its examples (after the first quotation mark) and its parenthesised
+// asides ("(computer science)"). A proper name ("of Ukraine") is left
+// out.
+func glossWords(gloss string) []string {
+	if i := strings.IndexByte(gloss, '"'); i >= 0 {
+		gloss = gloss[:i]
+	}
+	var b strings.Builder
+	depth := 0
+	for _, r := range gloss {
+		switch {
+		case r == '(':
+			depth++
+		case r == ')':
+			depth = max(0, depth-1)
+		case depth == 0:
+			b.WriteRune(r)
+		}
+	}
+	var out []string
+	for _, w := range strings.FieldsFunc(b.String(), func(r rune) bool { return !unicode.IsLetter(r) && r != '\'' }) {
+		w = strings.Trim(w, "'")
+		if w == "" || hasUpper(w) {
+			// A name breaks a phrase too: "Ukraine power" is no lemma.
+			out = append(out, "")
+			continue
+		}
+		out = append(out, w)
+	}
+	return out
+}

@@ -18,9 +18,11 @@ func TestRelations(t *testing.T) {
 	want := map[string][]Rel{
 		// capture: its synonym, its derived noun, what it entails (with
 		// the irregular form), and back again.
-		"captur":   {{Term: "seiz", Kind: Synonym}, {Term: "seizur", Kind: Derived}, {Term: "held", Kind: Entailment}, {Term: "hold", Kind: Entailment}},
-		"seiz":     {{Term: "captur", Kind: Synonym}, {Term: "held", Kind: Entailment}, {Term: "hold", Kind: Entailment}},
-		"seizur":   {{Term: "captur", Kind: Derived}, {Term: "acquisit", Kind: Hypernym}},
+		"captur": {{Term: "seiz", Kind: Synonym}, {Term: "seizur", Kind: Derived}, {Term: "held", Kind: Entailment}, {Term: "hold", Kind: Entailment}},
+		// seizure: "the act of seizing" mentions seize (Gloss), and
+		// back; "act" is no lemma of this WordNet.
+		"seiz":     {{Term: "captur", Kind: Synonym}, {Term: "held", Kind: Entailment}, {Term: "hold", Kind: Entailment}, {Term: "seizur", Kind: Gloss}},
+		"seizur":   {{Term: "captur", Kind: Derived}, {Term: "acquisit", Kind: Hypernym}, {Term: "seiz", Kind: Gloss}},
 		"acquisit": {{Term: "seizur", Kind: Hypernym}},
 		"hold":     {{Term: "held", Kind: Inflection}, {Term: "captur", Kind: Entailment}, {Term: "seiz", Kind: Entailment}},
 		"held":     {{Term: "hold", Kind: Inflection}, {Term: "captur", Kind: Entailment}, {Term: "seiz", Kind: Entailment}},
@@ -72,5 +74,13 @@ func TestTermOf(t *testing.T) {
 	}
 	if got := stripMarker("galore(ip)"); got != "galore" {
 		t.Errorf("stripMarker = %q", got)
+	}
+}
+
+func TestGlossWords(t *testing.T) {
+	got := glossWords(`(computer science) a pointer of Ukraine's power-lines; "power pylons are a target"`)
+	want := []string{"a", "pointer", "of", "", "power", "lines"}
+	if !slices.Equal(got, want) {
+		t.Errorf("glossWords = %q, want %q", got, want)
 	}
 }
