@@ -1,10 +1,13 @@
 package retrieval
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"crypto/sha256"
 	"errors"
 	"os"
+	"slices"
 	"testing"
 )
 
@@ -28,9 +31,13 @@ func TestIndexFileVersions(t *testing.T) {
 	if string(data[:len(indexMagic)]) != indexMagic {
 		t.Fatalf("written with header %q", data[:len(indexMagic)])
 	}
-	payload := data[len(indexMagic)+4:]
-	sum := sha256.Sum256(payload)
-	v1 := append(append([]byte(indexMagicV1), sum[:]...), payload...)
+	// A v1 file: the snapshot as one gob message under a SHA-256.
+	var payload bytes.Buffer
+	if err := gob.NewEncoder(&payload).Encode(ix.snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(payload.Bytes())
+	v1 := append(append([]byte(indexMagicV1), sum[:]...), payload.Bytes()...)
 	for name, file := range map[string][]byte{"v2": data, "v1": v1} {
 		if err := os.WriteFile(IndexPath(dir), file, 0o644); err != nil {
 			t.Fatal(err)
@@ -41,6 +48,15 @@ func TestIndexFileVersions(t *testing.T) {
 		}
 		if got.Stats().Chunks != want {
 			t.Fatalf("%s: %d chunks, want %d", name, got.Stats().Chunks, want)
+		}
+		if _, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: true}); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range [][]byte{append(slices.Clone(file), 0), file[:len(file)-3]} {
+			os.WriteFile(IndexPath(dir), bad, 0o644)
+			if _, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: true}); !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("%s with a byte more or fewer: err %v, want ErrCorrupt", name, err)
+			}
 		}
 		bad := append([]byte(nil), file...)
 		bad[len(bad)-10] ^= 0x40

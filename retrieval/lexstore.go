@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -18,9 +19,13 @@ type lexSnapshot struct {
 	Counts   []int32 // postings of Terms[i]
 	Docs     []int32 // all postings' documents, term by term
 	TFs      []uint16
-	Lens     []int32 // document lengths
-	Total    int64
-	Sigs     []string
+	// DocsLE and TFsLE hold Docs and TFs in v2 files, little-endian: gob
+	// decodes a byte slice with one copy, an int32 slice one varint at a
+	// time. Empty in memory.
+	DocsLE, TFsLE []byte
+	Lens          []int32 // document lengths
+	Total         int64
+	Sigs          []string
 	// Chunks are the chunk ids of the documents in order, "" for a hole
 	// left by a removed article (see Index.relex). Empty in an index
 	// saved before documents could be holes: then they are in article id
@@ -139,4 +144,39 @@ func (s *lexSnapshot) restore(chunks, ordered int) (*bm25, map[string]struct{}, 
 		sigs[sg] = struct{}{}
 	}
 	return x, sigs, nil
+}
+
+// packRaw returns a copy of s for the file, with Docs and TFs as bytes.
+func (s *lexSnapshot) packRaw() *lexSnapshot {
+	c := *s
+	c.DocsLE = make([]byte, 0, 4*len(s.Docs))
+	for _, d := range s.Docs {
+		c.DocsLE = binary.LittleEndian.AppendUint32(c.DocsLE, uint32(d))
+	}
+	c.TFsLE = make([]byte, 0, 2*len(s.TFs))
+	for _, t := range s.TFs {
+		c.TFsLE = binary.LittleEndian.AppendUint16(c.TFsLE, t)
+	}
+	c.Docs, c.TFs = nil, nil
+	return &c
+}
+
+// unpackRaw reverses packRaw.
+func (s *lexSnapshot) unpackRaw() error {
+	if s.DocsLE == nil && s.TFsLE == nil {
+		return nil
+	}
+	if len(s.DocsLE)%4 != 0 || len(s.TFsLE)%2 != 0 || len(s.DocsLE)/4 != len(s.TFsLE)/2 {
+		return errors.New("saved BM25 index is inconsistent")
+	}
+	s.Docs = make([]int32, len(s.DocsLE)/4)
+	for i := range s.Docs {
+		s.Docs[i] = int32(binary.LittleEndian.Uint32(s.DocsLE[4*i:]))
+	}
+	s.TFs = make([]uint16, len(s.TFsLE)/2)
+	for i := range s.TFs {
+		s.TFs[i] = binary.LittleEndian.Uint16(s.TFsLE[2*i:])
+	}
+	s.DocsLE, s.TFsLE = nil, nil
+	return nil
 }

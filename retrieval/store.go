@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -73,41 +74,141 @@ func RemoveStaleTemp(dir string) (int, error) {
 
 func load(dir string) (*snapshot, int64, error) {
 	path := filepath.Join(dir, indexFile)
-	data, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, 0, errNoIndex
 	}
 	if err != nil {
 		return nil, 0, fmt.Errorf("read %s: %w", path, err)
 	}
-	var payload []byte
-	switch {
-	case bytes.HasPrefix(data, []byte(indexMagic)) && len(data) >= len(indexMagic)+4:
-		sum := binary.LittleEndian.Uint32(data[len(indexMagic):])
-		payload = data[len(indexMagic)+4:]
-		if crc32.Checksum(payload, crc32c) != sum {
-			return nil, 0, fmt.Errorf("%s: checksum mismatch (truncated or modified)", path)
-		}
-	case bytes.HasPrefix(data, []byte(indexMagicV1)) && len(data) >= len(indexMagicV1)+sha256.Size:
-		sum := data[len(indexMagicV1) : len(indexMagicV1)+sha256.Size]
-		payload = data[len(indexMagicV1)+sha256.Size:]
-		if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
-			return nil, 0, fmt.Errorf("%s: checksum mismatch (truncated or modified)", path)
-		}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	br := bufio.NewReaderSize(f, 1<<20)
+	head, err := br.Peek(len(indexMagic))
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, 0, fmt.Errorf("read %s: %w", path, err)
+	}
+	var s *snapshot
+	switch string(head) {
+	case indexMagic:
+		s, err = decodeV2(br)
+	case indexMagicV1:
+		s, err = decodeV1(br)
 	default:
-		return nil, 0, fmt.Errorf("%s: not a newsdesk index (bad header)", path)
+		err = errors.New("not a newsdesk index (bad header)")
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	if err := s.check(); err != nil {
+		return nil, 0, fmt.Errorf("%s: %w", path, err)
+	}
+	return s, fi.Size(), nil
+}
+
+// decodeV1 reads a v1 file: the magic, a SHA-256 of the payload, and the
+// snapshot as one gob message.
+func decodeV1(r io.Reader) (*snapshot, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	if len(data) < len(indexMagicV1)+sha256.Size {
+		return nil, errors.New("truncated header")
+	}
+	sum := data[len(indexMagicV1) : len(indexMagicV1)+sha256.Size]
+	payload := data[len(indexMagicV1)+sha256.Size:]
+	if got := sha256.Sum256(payload); !bytes.Equal(got[:], sum) {
+		return nil, errors.New("checksum mismatch (truncated or modified)")
 	}
 	var s snapshot
 	if err := gob.NewDecoder(bytes.NewReader(payload)).Decode(&s); err != nil {
-		return nil, 0, fmt.Errorf("%s: decode: %w", path, err)
+		return nil, fmt.Errorf("decode: %w", err)
 	}
+	return &s, nil
+}
+
+// snapshotHead is the first message of a v2 payload; the entries follow,
+// one message each, then the BM25 snapshot when HasLex.
+type snapshotHead struct {
+	EmbedderID  string
+	Dim         int
+	CodeVersion string
+	Generation  uint64
+	Changed     time.Time
+	Entries     int
+	HasLex      bool
+}
+
+// maxEntries bounds the entry count a file may announce before any entry
+// is read (a damaged count must not allocate without limit).
+const maxEntries = 1 << 28
+
+// decodeV2 reads a v2 file: the magic, a CRC-32C of the payload, and the
+// payload as a stream of gob messages (snapshotHead, the entries, the
+// BM25 snapshot). Decoding from the stream, rather than from the whole
+// file read into memory as one message, keeps the peak memory of an open
+// near what the index holds; the checksum covers every byte read and is
+// compared at the end, before anything decoded is used.
+func decodeV2(br *bufio.Reader) (*snapshot, error) {
+	var hdr [len(indexMagic) + 4]byte
+	if _, err := io.ReadFull(br, hdr[:]); err != nil {
+		return nil, errors.New("truncated header")
+	}
+	want := binary.LittleEndian.Uint32(hdr[len(indexMagic):])
+	h := crc32.New(crc32c)
+	r := io.TeeReader(br, h)
+	dec := gob.NewDecoder(r)
+	var head snapshotHead
+	if err := dec.Decode(&head); err != nil {
+		return nil, fmt.Errorf("decode: %w", err)
+	}
+	if head.Entries < 0 || head.Entries > maxEntries {
+		return nil, fmt.Errorf("decode: %d entries", head.Entries)
+	}
+	s := &snapshot{EmbedderID: head.EmbedderID, Dim: head.Dim, CodeVersion: head.CodeVersion,
+		Generation: head.Generation, Changed: head.Changed}
+	s.Entries = make([]entry, 0, min(head.Entries, 1<<16))
+	for range head.Entries {
+		var e entry
+		if err := dec.Decode(&e); err != nil {
+			return nil, fmt.Errorf("decode article %d: %w", len(s.Entries), err)
+		}
+		s.Entries = append(s.Entries, e)
+	}
+	if head.HasLex {
+		s.Lex = new(lexSnapshot)
+		if err := dec.Decode(s.Lex); err != nil {
+			return nil, fmt.Errorf("decode BM25 index: %w", err)
+		}
+		if err := s.Lex.unpackRaw(); err != nil {
+			return nil, err
+		}
+	}
+	// The rest of the file (what the decoder did not read) must hash too:
+	// trailing bytes are damage.
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, err
+	}
+	if h.Sum32() != want {
+		return nil, errors.New("checksum mismatch (truncated or modified)")
+	}
+	return s, nil
+}
+
+// check validates a decoded snapshot and restores what the file does not
+// hold (chunk texts, vectors and codes from their packed form).
+func (s *snapshot) check() error {
 	for i := range s.Entries {
 		e := &s.Entries[i]
 		text := e.Article.Text()
 		for j := range e.Chunks {
 			c := &e.Chunks[j]
 			if c.Start < 0 || c.Start > c.End || c.End > len(text) {
-				return nil, 0, fmt.Errorf("%s: article %s chunk %d is out of range", path, e.Article.ID, j)
+				return fmt.Errorf("article %s chunk %d is out of range", e.Article.ID, j)
 			}
 			c.Text = text[c.Start:c.End]
 		}
@@ -115,7 +216,7 @@ func load(dir string) (*snapshot, int64, error) {
 		if e.Packed != nil {
 			vs, err := unpackVectors(e.Packed, len(e.Chunks), s.Dim)
 			if err != nil {
-				return nil, 0, fmt.Errorf("%s: article %s: %w", path, e.Article.ID, err)
+				return fmt.Errorf("article %s: %w", e.Article.ID, err)
 			}
 			e.Vectors, e.Packed = vs, nil
 		} else if e.Vectors == nil && len(e.Chunks) == 0 {
@@ -127,42 +228,62 @@ func load(dir string) (*snapshot, int64, error) {
 		}
 		e.PackedCodes = nil
 		if e.Vectors != nil && len(e.Vectors) != len(e.Chunks) {
-			return nil, 0, fmt.Errorf("%s: article %s has %d chunks but %d vectors", path, e.Article.ID, len(e.Chunks), len(e.Vectors))
+			return fmt.Errorf("article %s has %d chunks but %d vectors", e.Article.ID, len(e.Chunks), len(e.Vectors))
 		}
 		for _, v := range e.Vectors {
 			if len(v) != s.Dim {
-				return nil, 0, fmt.Errorf("%s: article %s has a vector of dim %d, index dim %d", path, e.Article.ID, len(v), s.Dim)
+				return fmt.Errorf("article %s has a vector of dim %d, index dim %d", e.Article.ID, len(v), s.Dim)
 			}
 		}
 	}
-	return &s, int64(len(data)), nil
+	return nil
 }
 
 func save(dir string, s *snapshot) (int64, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("index dir: %w", err)
 	}
-	var payload bytes.Buffer
-	if err := gob.NewEncoder(&payload).Encode(s); err != nil {
-		return 0, fmt.Errorf("encode index: %w", err)
-	}
-	sum := binary.LittleEndian.AppendUint32(nil, crc32.Checksum(payload.Bytes(), crc32c))
 	tmp, err := os.CreateTemp(dir, indexFile+".tmp-*")
 	if err != nil {
 		return 0, fmt.Errorf("write index: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	w := bufio.NewWriterSize(tmp, 1<<20)
-	w.WriteString(indexMagic)
-	w.Write(sum[:])
-	w.Write(payload.Bytes())
-	if err := w.Flush(); err != nil {
+	fail := func(err error) (int64, error) {
 		tmp.Close()
 		return 0, fmt.Errorf("write index %s: %w", tmp.Name(), err)
 	}
+	// The magic and a checksum placeholder, then the payload streamed
+	// through the checksum; the checksum is written in place at the end.
+	if _, err := tmp.WriteString(indexMagic + "\x00\x00\x00\x00"); err != nil {
+		return fail(err)
+	}
+	h := crc32.New(crc32c)
+	w := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
+	cw := &countingWriter{w: w}
+	enc := gob.NewEncoder(cw)
+	head := snapshotHead{EmbedderID: s.EmbedderID, Dim: s.Dim, CodeVersion: s.CodeVersion,
+		Generation: s.Generation, Changed: s.Changed, Entries: len(s.Entries), HasLex: s.Lex != nil}
+	if err := enc.Encode(&head); err != nil {
+		return fail(err)
+	}
+	for i := range s.Entries {
+		if err := enc.Encode(&s.Entries[i]); err != nil {
+			return fail(err)
+		}
+	}
+	if s.Lex != nil {
+		if err := enc.Encode(s.Lex.packRaw()); err != nil {
+			return fail(err)
+		}
+	}
+	if err := w.Flush(); err != nil {
+		return fail(err)
+	}
+	if _, err := tmp.WriteAt(binary.LittleEndian.AppendUint32(nil, h.Sum32()), int64(len(indexMagic))); err != nil {
+		return fail(err)
+	}
 	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return 0, fmt.Errorf("sync index %s: %w", tmp.Name(), err)
+		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		return 0, fmt.Errorf("close index %s: %w", tmp.Name(), err)
@@ -171,7 +292,18 @@ func save(dir string, s *snapshot) (int64, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return 0, fmt.Errorf("replace index %s: %w", path, err)
 	}
-	return int64(len(indexMagic) + len(sum) + payload.Len()), nil
+	return int64(len(indexMagic)+4) + cw.n, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 // packVectors writes vectors of dimension dim as little-endian float32s;
