@@ -3,8 +3,8 @@ package retrieval
 import (
 	"bytes"
 	"context"
-	"encoding/gob"
 	"crypto/sha256"
+	"encoding/gob"
 	"errors"
 	"os"
 	"slices"
