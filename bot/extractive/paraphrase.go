@@ -1,6 +1,7 @@
 package extractive
 
 import (
+	"slices"
 	"strings"
 	"sync"
 
@@ -65,7 +66,7 @@ func paraphrasesOf(term string) []paraphrase {
 	}
 	rels := lexicon.Related(term)
 	add(rels, 1)
-	for _, t := range synIndex[term] {
+	for _, t := range slices.Concat(synIndex[term], narrowerIndex[term]) {
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, paraphrase{t, newsroomWeight, 0})

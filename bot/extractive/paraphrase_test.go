@@ -40,3 +40,20 @@ func TestCompoundParaphrases(t *testing.T) {
 		}
 	}
 }
+
+// TestNarrowerParaphrases checks the one-way newsroom paraphrases: a
+// sentence that says "died" or "injuries" reports casualties, but one that
+// reports casualties does not say who died.
+func TestNarrowerParaphrases(t *testing.T) {
+	cas := paraphraseTerms(retrieval.Term("casualties"))
+	for _, w := range []string{"died", "killed", "injuries", "wounded"} {
+		if !slices.Contains(cas, retrieval.Term(w)) {
+			t.Errorf("casualties: paraphrases %v, want %s", cas, retrieval.Term(w))
+		}
+	}
+	for _, w := range []string{"killed", "died", "injured"} {
+		if slices.Contains(paraphraseTerms(retrieval.Term(w)), retrieval.Term("casualties")) {
+			t.Errorf("%s has paraphrase casualties", w)
+		}
+	}
+}

@@ -149,6 +149,32 @@ var synonyms = [][]string{
 	{"fund", "funded", "funding", "funds", "pay", "paid", "pays", "paying", "finance", "financed", "grant", "bankroll"},
 }
 
+// narrower are one-way newsroom paraphrases: a word that names a whole
+// that copy reports by its parts. "Casualties" are the killed and the
+// injured (WordNet: "someone injured or killed"; its table relates no
+// word to "casualty", since those words are in too many definitions), so
+// "bakhmut casualties" is answered by "two persons died"; but a sentence
+// that reports casualties does not say how many died, so "killed" does not
+// take "casualties" as its paraphrase.
+var narrower = map[string][]string{
+	"casualty": {"kill", "killed", "dead", "death", "deaths", "die", "died", "fatalities",
+		"injure", "injured", "injury", "injuries", "wound", "wounded", "hurt"},
+}
+
+// narrowerIndex is narrower by term.
+var narrowerIndex = func() map[string][]string {
+	m := make(map[string][]string)
+	for w, ns := range narrower {
+		t := retrieval.Term(w)
+		for _, n := range ns {
+			if o := retrieval.Term(n); o != t && !slices.Contains(m[t], o) {
+				m[t] = append(m[t], o)
+			}
+		}
+	}
+	return m
+}()
+
 var synIndex = func() map[string][]string {
 	m := make(map[string][]string)
 	for _, g := range synonyms {
