@@ -193,13 +193,18 @@ func BenchmarkIngest(b *testing.B) {
 	}
 }
 
-// BenchmarkOpenWarm measures opening a persisted index of 100k chunks:
+// BenchmarkOpenWarm measures opening a persisted index of 100k chunks (or
+// the first of $NEWSDESK_BENCH_CHUNKS):
 // reading and checking the file and rebuilding BM25 and the vector
 // collections, with nothing embedded or trained. This is what every
 // `newsdesk ask` pays before its query.
 func BenchmarkOpenWarm(b *testing.B) {
 	dir := b.TempDir()
-	arts := synthCorpus(100000/7, 7)
+	n := 100000
+	if os.Getenv("NEWSDESK_BENCH_CHUNKS") != "" {
+		n = benchSizes()[0]
+	}
+	arts := synthCorpus(n/7, 7)
 	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
 	if err != nil {
 		b.Fatal(err)

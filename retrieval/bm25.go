@@ -159,12 +159,13 @@ func (x *bm25) searchGroups(groups [][]WeightedTerm, k int, alive func(int32) bo
 	if x.live == 0 || k <= 0 {
 		return nil
 	}
-	if gs, n := x.plan(groups); n > pruneMinPostings && n > 4*len(x.lens)/10 {
+	gs, n := x.plan(groups)
+	if n > pruneMinPostings && n > 4*len(x.lens)/10 {
 		if out, ok := x.searchPruned(gs, k, alive); ok {
 			return out
 		}
 	}
-	return x.searchAll(groups, k, alive)
+	return x.searchAll(gs, k, alive)
 }
 
 // pruneMinPostings: queries visiting fewer postings are scored
@@ -223,16 +224,7 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 // float32 arithmetic in the same group order), so the result is
 // identical. It reports false when pruning would not help.
 func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
-	avg := float64(x.total) / float64(x.live)
-	if avg == 0 {
-		avg = 1
-	}
-	norm := bm25K1 * (1 - bm25B)
-	per := bm25K1 * bm25B / avg
-	score := func(idf float64, p posting) float32 {
-		tf := float64(p.tf)
-		return float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
-	}
+	score := x.scorer()
 	order := make([]int, len(gs))
 	rest := 0.0
 	for i := range order {
@@ -388,11 +380,7 @@ func (h *minHeap) Pop() any {
 }
 
 // searchAll is searchGroups scoring every posting of every term.
-func (x *bm25) searchAll(groups [][]WeightedTerm, k int, alive func(int32) bool) []scored {
-	avg := float64(x.total) / float64(x.live)
-	if avg == 0 {
-		avg = 1
-	}
+func (x *bm25) searchAll(gs []planned, k int, alive func(int32) bool) []scored {
 	acc, _ := accPool.Get().(*[]float32)
 	if acc == nil || cap(*acc) < len(x.lens) {
 		a := make([]float32, len(x.lens))
@@ -403,29 +391,16 @@ func (x *bm25) searchAll(groups [][]WeightedTerm, k int, alive func(int32) bool)
 		clear(scores)
 		accPool.Put(acc)
 	}()
+	score := x.scorer()
 	var touched []int32
-	seen := make(map[string]bool)
-	norm := bm25K1 * (1 - bm25B)
-	per := bm25K1 * bm25B / avg
-	for _, g := range groups {
+	for _, g := range gs {
 		var best map[int32]float32 // per document, the group's best member
-		if len(g) > 1 {
+		if len(g.postings) > 1 {
 			best = make(map[int32]float32)
 		}
-		for _, wt := range g {
-			t := wt.Term
-			if seen[t] || wt.Weight <= 0 {
-				continue
-			}
-			seen[t] = true
-			ps := x.postings[t]
-			if len(ps) == 0 {
-				continue
-			}
-			idf := x.idf(t) * wt.Weight
+		for m, ps := range g.postings {
 			for _, p := range ps {
-				tf := float64(p.tf)
-				s := float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
+				s := score(g.idf[m], p)
 				if best != nil {
 					if s > best[p.doc] {
 						best[p.doc] = s
@@ -460,6 +435,21 @@ func (x *bm25) searchAll(groups [][]WeightedTerm, k int, alive func(int32) bool)
 		}
 	}
 	return sortScored(h)
+}
+
+// scorer returns BM25's score of one posting of a term with weighted idf
+// idf, under the collection's current statistics.
+func (x *bm25) scorer() func(idf float64, p posting) float32 {
+	avg := float64(x.total) / float64(x.live)
+	if avg == 0 {
+		avg = 1
+	}
+	norm := bm25K1 * (1 - bm25B)
+	per := bm25K1 * bm25B / avg
+	return func(idf float64, p posting) float32 {
+		tf := float64(p.tf)
+		return float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
+	}
 }
 
 // sortScored sorts a heap's documents best first.

@@ -38,8 +38,8 @@ func TestPrunedSearchMatchesExhaustive(t *testing.T) {
 			groups = append(groups, g)
 		}
 		for _, k := range []int{1, 10, 50} {
-			want := x.searchAll(groups, k, x.alive)
 			gs, _ := x.plan(groups)
+			want := x.searchAll(gs, k, x.alive)
 			got, ok := x.searchPruned(gs, k, x.alive)
 			if !ok {
 				continue
@@ -71,7 +71,8 @@ func BenchmarkBM25(b *testing.B) {
 			for i := 0; b.Loop(); i++ {
 				g := groups[i%len(groups)]
 				t0 := time.Now()
-				want := ix.lex.searchAll(g, candidates, ix.lex.alive)
+				gs, _ := ix.lex.plan(g)
+				want := ix.lex.searchAll(gs, candidates, ix.lex.alive)
 				all = append(all, time.Since(t0))
 				t0 = time.Now()
 				got := ix.lex.searchGroups(g, candidates, ix.lex.alive)
