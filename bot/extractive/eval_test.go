@@ -131,7 +131,7 @@ func TestInventedArchives(t *testing.T) {
 	}{
 		{"testdata/archive2", "questions.jsonl", 8, 20},
 		{"testdata/archive2", "chat.jsonl", 8, 17},
-		{"testdata/archive3", "questions.jsonl", 10, 21},
+		{"testdata/archive3", "questions.jsonl", 10, 22},
 		{"testdata/archive3", "chat.jsonl", 10, 12},
 		{"testdata/archive4", "questions.jsonl", 8, 19},
 		{"testdata/archive4", "chat.jsonl", 8, 8},

@@ -41,19 +41,25 @@ func TestCompoundParaphrases(t *testing.T) {
 	}
 }
 
-// TestNarrowerParaphrases checks the one-way newsroom paraphrases: a
-// sentence that says "died" or "injuries" reports casualties, but one that
-// reports casualties does not say who died.
-func TestNarrowerParaphrases(t *testing.T) {
-	cas := paraphraseTerms(retrieval.Term("casualties"))
-	for _, w := range []string{"died", "killed", "injuries", "wounded"} {
+// TestUnseenGloss checks that a word WordNet relates only by its
+// definitions ("casualties": "someone injured or killed") takes them as
+// stand-ins, one way: a sentence that says "died" or "injured" reports
+// casualties, but "killed" does not take "casualties"; and that a word
+// with closer relations ("money") takes none.
+func TestUnseenGloss(t *testing.T) {
+	cas := glossTerms(unseenGlossParaphrases(retrieval.Term("casualties")))
+	for _, w := range []string{"died", "killed", "injured"} {
 		if !slices.Contains(cas, retrieval.Term(w)) {
-			t.Errorf("casualties: paraphrases %v, want %s", cas, retrieval.Term(w))
+			t.Errorf("casualties: stand-ins %v, want %s", cas, retrieval.Term(w))
 		}
 	}
 	for _, w := range []string{"killed", "died", "injured"} {
-		if slices.Contains(paraphraseTerms(retrieval.Term(w)), retrieval.Term("casualties")) {
+		if slices.Contains(paraphraseTerms(retrieval.Term(w)), retrieval.Term("casualties")) ||
+			slices.Contains(glossTerms(unseenGlossParaphrases(retrieval.Term(w))), retrieval.Term("casualties")) {
 			t.Errorf("%s has paraphrase casualties", w)
 		}
+	}
+	if g := unseenGlossParaphrases(retrieval.Term("money")); len(g) > 0 {
+		t.Errorf("money: stand-ins %v, want none", g)
 	}
 }

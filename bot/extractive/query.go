@@ -149,32 +149,6 @@ var synonyms = [][]string{
 	{"fund", "funded", "funding", "funds", "pay", "paid", "pays", "paying", "finance", "financed", "grant", "bankroll"},
 }
 
-// narrower are one-way newsroom paraphrases: a word that names a whole
-// that copy reports by its parts. "Casualties" are the killed and the
-// injured (WordNet: "someone injured or killed"; its table relates no
-// word to "casualty", since those words are in too many definitions), so
-// "bakhmut casualties" is answered by "two persons died"; but a sentence
-// that reports casualties does not say how many died, so "killed" does not
-// take "casualties" as its paraphrase.
-var narrower = map[string][]string{
-	"casualty": {"kill", "killed", "dead", "death", "deaths", "die", "died", "fatalities",
-		"injure", "injured", "injury", "injuries", "wound", "wounded", "hurt"},
-}
-
-// narrowerIndex is narrower by term.
-var narrowerIndex = func() map[string][]string {
-	m := make(map[string][]string)
-	for w, ns := range narrower {
-		t := retrieval.Term(w)
-		for _, n := range ns {
-			if o := retrieval.Term(n); o != t && !slices.Contains(m[t], o) {
-				m[t] = append(m[t], o)
-			}
-		}
-	}
-	return m
-}()
-
 var synIndex = func() map[string][]string {
 	m := make(map[string][]string)
 	for _, g := range synonyms {
@@ -339,6 +313,19 @@ func analyze(q string, stats retrieval.TermStats) query {
 						if !t.name || sameEnds(c, tk.Term) {
 							t.spell = append(t.spell, c)
 						}
+					}
+				}
+			}
+			if df == 0 && !t.name {
+				// A word the archive never uses cannot match, and one
+				// that WordNet relates only by definitions has no other
+				// paraphrase: its definition stands in ("casualties":
+				// "someone injured or killed"), for the figure near it
+				// too ("two persons died").
+				for _, p := range unseenGlossParaphrases(tk.Term) {
+					if !slices.Contains(t.alt, p.term) {
+						t.extra = append(t.extra, p)
+						t.alt = append(t.alt, p.term)
 					}
 				}
 			}
@@ -573,7 +560,8 @@ func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
 			continue
 		}
 		tk := toks[i+2]
-		if retrieval.IsStopWord(tk.Word) || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, paraphraseTerms(tk.Term)) {
+		if retrieval.IsStopWord(tk.Word) || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, paraphraseTerms(tk.Term)) ||
+			anyKnown(stats, glossTerms(unseenGlossParaphrases(tk.Term))) {
 			return ""
 		}
 		return tk.Word

@@ -62,8 +62,9 @@ const (
 	// verb's first sense mentions, or the reverse ("power line" of
 	// "pylon", "a large vertical steel tower supporting high-tension
 	// power lines", and "pylon" of "power line"), where at most 20
-	// definitions mention it ("electricity" is in hundreds and relates
-	// to none of them). The loosest kind.
+	// definitions mention it; a lemma in at most 200 relates one way,
+	// from them ("kill" of "casualty", "someone injured or killed", but
+	// not back: "kill" is in 157). The loosest kind.
 	Gloss
 	maxKind = Gloss
 )
@@ -103,8 +104,9 @@ func Phrases(term string) []Rel {
 }
 
 // Relation reports how b relates to a (both project terms, b may be a
-// phrase), if it does. It does not allocate. Every relation is stored both
-// ways, but a pair related in two ways may give a different kind each way.
+// phrase), if it does. It does not allocate. Every relation but a one-way
+// Gloss is stored both ways, but a pair related in two ways may give a
+// different kind each way.
 func Relation(a, b string) (Kind, bool) {
 	one, phrase := load().lookup(a)
 	for _, l := range [2]relList{one, phrase} {

@@ -99,7 +99,7 @@ func TestPhrases(t *testing.T) {
 
 // TestGloss checks the loosest kind: "pylon" is "a large vertical steel
 // tower supporting high-tension power lines", a two-word lemma matched
-// whole; "electricity", in hundreds of definitions, relates to none.
+// whole; "electricity", in too many definitions, relates back to none.
 func TestGloss(t *testing.T) {
 	pylon, line := retrieval.Term("pylon"), "power line"
 	for _, p := range [][2]string{{pylon, line}, {line, pylon}} {
@@ -107,8 +107,18 @@ func TestGloss(t *testing.T) {
 			t.Errorf("Relation(%q, %q) = %v, %v; want gloss", p[0], p[1], k, ok)
 		}
 	}
-	if k, ok := Relation(line, retrieval.Term("electricity")); ok {
-		t.Errorf("Relation(power line, electricity) = %v; want none", k)
+	if k, ok := Relation(retrieval.Term("electricity"), line); ok {
+		t.Errorf("Relation(electricity, power line) = %v; want none", k)
+	}
+	// A lemma in too many definitions relates one way, from them:
+	// "casualty" is "someone injured or killed in an accident", but
+	// "kill" relates to none of the definitions that mention it.
+	cas, kill := retrieval.Term("casualty"), retrieval.Term("kill")
+	if k, ok := Relation(cas, kill); !ok || k != Gloss {
+		t.Errorf("Relation(casualty, kill) = %v, %v; want gloss", k, ok)
+	}
+	if k, ok := Relation(kill, cas); ok {
+		t.Errorf("Relation(kill, casualty) = %v; want none", k)
 	}
 	// A closer kind wins: "cable" is a hypernym of "power line".
 	if k, _ := Relation(line, retrieval.Term("cable")); k != Hypernym {

@@ -125,6 +125,7 @@ type lemmaRel struct {
 	pos, lemma string // target lemma, as in WordNet ("pay_for")
 	kind       uint8
 	rank       int
+	oneWay     bool // the key's definition mentions a common lemma
 }
 
 // Relations returns every key term with its related terms, best first.
@@ -193,7 +194,7 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 			}
 			for i, w := range ss.Word {
 				if i != self {
-					rels = append(rels, lemmaRel{pos, stripMarker(w), Synonym, rank})
+					rels = append(rels, lemmaRel{pos, stripMarker(w), Synonym, rank, false})
 				}
 			}
 			for _, p := range ss.Pointer {
@@ -205,18 +206,18 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 				switch p.Symbol {
 				case wordnet.DerivationallyRelatedForm:
 					if p.Source == self && p.Target >= 0 && p.Target < len(t.Word) {
-						rels = append(rels, lemmaRel{tpos, stripMarker(t.Word[p.Target]), Derived, rank})
+						rels = append(rels, lemmaRel{tpos, stripMarker(t.Word[p.Target]), Derived, rank, false})
 					}
 				case wordnet.Entailment, wordnet.Cause:
 					if p.Source == -1 || p.Source == self {
 						for _, w := range targetWords(t, p.Target) {
-							rels = append(rels, lemmaRel{tpos, w, Entailment, rank})
+							rels = append(rels, lemmaRel{tpos, w, Entailment, rank, false})
 						}
 					}
 				case wordnet.Hypernym:
 					if pos == "n" && rank == 0 && hyponyms(t) <= MaxHyponyms {
 						for _, w := range targetWords(t, p.Target) {
-							rels = append(rels, lemmaRel{tpos, w, Hypernym, rank})
+							rels = append(rels, lemmaRel{tpos, w, Hypernym, rank, false})
 						}
 					}
 				}
@@ -238,11 +239,15 @@ func Relations(wn *wordnet.WordNet) map[string][]Rel {
 			// Relations go both ways: the reverse ranks after the key's
 			// own senses.
 			add(key, val, r.kind, r.rank)
-			add(val, key, r.kind, r.rank+Senses)
+			if !r.oneWay {
+				add(val, key, r.kind, r.rank+Senses)
+			}
 			for _, f := range forms[r.pos+"."+r.lemma] {
 				if ft, ok := termOf(f); ok {
 					add(key, ft, r.kind, r.rank)
-					add(ft, key, r.kind, r.rank+Senses)
+					if !r.oneWay {
+						add(ft, key, r.kind, r.rank+Senses)
+					}
 				}
 			}
 		}
@@ -433,10 +438,17 @@ const Source = "WordNet 3.0 (Princeton University; Debian wordnet-base)"
 const GlossSenses = 2
 
 // MaxGlossSynsets bounds how common a gloss word may be: a term that the
-// definitions of more synsets than this mention ("electricity", "act",
-// "person", "used") relates to none of them, either way. "power line"
+// definitions of more synsets than this mention ("kill", "electricity")
+// relates back to none of them (see MaxGlossDefinedSynsets for the way
+// from them). "power line"
 // (in a handful of definitions) relates "pylon" and "power line".
 const MaxGlossSynsets = 20
+
+// MaxGlossDefinedSynsets bounds how common a lemma may be and still
+// relate one way, from the lemmas whose definitions mention it: a
+// "casualty" is "someone injured or killed", though "kill" is in too
+// many definitions to relate back to any of them.
+const MaxGlossDefinedSynsets = 200
 
 // maxGlossWords is the longest WordNet lemma, in words, that a
 // definition is searched for ("high-tension power line" would be three).
@@ -449,8 +461,9 @@ const maxGlossWords = 3
 // GlossSenses senses of one of keys; every common lemma of the synset
 // takes them, as it takes the synset's synonyms ("pylon", whose senses
 // WordNet does not rank, from "power_pylon"). Lemmas that more than
-// MaxGlossSynsets definitions mention are left out. Put stores them both
-// ways, like every relation.
+// MaxGlossSynsets definitions mention relate one way (oneWay), and those
+// that more than MaxGlossDefinedSynsets mention not at all. Put stores the
+// rest both ways, like every relation.
 func glossRelations(wn *wordnet.WordNet, keys []string, termOf func(string) (string, bool)) map[string][]lemmaRel {
 	// The noun and verb lemmas by their terms: "power line" -> n.power_line.
 	// Keys are sorted, so the first lemma of a term (a noun before a
@@ -527,14 +540,15 @@ func glossRelations(wn *wordnet.WordNet, keys []string, termOf func(string) (str
 		ss := wn.Synset[id]
 		pos := id[:1]
 		for _, t := range mentions[id] {
-			if df[t] > MaxGlossSynsets {
+			if df[t] > MaxGlossDefinedSynsets {
 				continue
 			}
+			oneWay := df[t] > MaxGlossSynsets
 			r := byTerm[t]
 			for _, w := range ss.Word {
 				if w = stripMarker(w); !hasUpper(w) {
 					k := pos + "." + strings.ToLower(w)
-					res[k] = append(res[k], lemmaRel{r.pos, r.lemma, Gloss, rankOf[id]})
+					res[k] = append(res[k], lemmaRel{r.pos, r.lemma, Gloss, rankOf[id], oneWay})
 				}
 			}
 		}
