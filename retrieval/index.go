@@ -100,6 +100,10 @@ type Index struct {
 	acr   *lazyAcronyms
 	bytes int64
 
+	// codesComputed counts the binary codes computed since Open (see
+	// finish); Open saves them when the file lacked them.
+	codesComputed int
+
 	gen     uint64    // article store generation the index reflects
 	changed time.Time // when the store last changed
 }
@@ -203,6 +207,16 @@ func Open(opts Options) (*Index, error) {
 	}
 	if err := ix.rebuild(savedLex); err != nil {
 		return nil, err
+	}
+	if ix.codesComputed > 0 && !opts.ReadOnly && opts.Dir != "" {
+		// A file from before binary codes (or of another code version):
+		// save them, so that later opens, read-only ones included, do
+		// not compute them again.
+		size, err := save(opts.Dir, ix.snapshot())
+		if err != nil {
+			return nil, err
+		}
+		ix.bytes = size
 	}
 	return ix, nil
 }
@@ -610,6 +624,7 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef) er
 		}
 		if len(missing) > 0 {
 			ix.log.Info("computing binary codes", "vectors", len(missing))
+			ix.codesComputed += len(missing)
 			cs := coderFor(ix.dim).codes(missing)
 			for _, e := range owners {
 				if len(e.Codes) != len(e.Vectors)*codeWords {

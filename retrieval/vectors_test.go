@@ -249,3 +249,35 @@ func TestIndexLargeIndex(t *testing.T) {
 		t.Fatalf("small index still pre-filtered")
 	}
 }
+
+// An index file without codes (from before them) gets them computed once:
+// a writable open saves them, and later opens read them.
+func TestCodesSavedOnUpgrade(t *testing.T) {
+	withLimits(t, 100, 60)
+	dir := t.TempDir()
+	var logs bytes.Buffer
+	opts := Options{Dir: dir, Embedder: NewHashEmbedder(), Logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	ix, err := Open(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Add(context.Background(), synthCorpus(30, 8), nil); err != nil {
+		t.Fatal(err)
+	}
+	snap := ix.snapshot()
+	snap.CodeVersion = "" // as a file from before codes
+	if _, err := save(dir, snap); err != nil {
+		t.Fatal(err)
+	}
+	for i, ro := range []bool{false, true} {
+		logs.Reset()
+		o := opts
+		o.ReadOnly = ro
+		if _, err := Open(o); err != nil {
+			t.Fatal(err)
+		}
+		if computed := strings.Contains(logs.String(), "computing binary codes"); computed != (i == 0) {
+			t.Fatalf("open %d (read-only %v): computed codes %v\n%s", i, ro, computed, logs.String())
+		}
+	}
+}
