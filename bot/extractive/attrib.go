@@ -2,9 +2,13 @@ package extractive
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/newsdesk/newsdesk/corpus"
+	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 // Speaker attribution for quotations. News copy attributes a quotation in
@@ -212,4 +216,92 @@ func cleanName(n string) string {
 		return ""
 	}
 	return name
+}
+
+// attributionVerbs are what a person is said to have done with words when
+// a report gives their reaction ("Novak declined to comment", "Novak
+// welcomed the ruling"): wider than speechVerbs, which mark a quotation.
+var attributionVerbs = speechVerbs + `|replied|responded|commented|declined|denied|confirmed|urged|described|called|welcomed|condemned|criticised|criticized|acknowledged|admitted|vowed|promised|pledged|claimed|predicted|cautioned|conceded|suggested|testified|reacted|defended|dismissed|rejected|praised|blamed|accused|stressed|emphasised|emphasized|says|tells|adds|warns|calls|describes|saying|telling|adding|warning|calling|describing|urging|say|comment|respond`
+
+var (
+	// Novak, the city's mayor, told / Novak later said
+	reNameThenVerb = regexp.MustCompile(`(` + titleAbbr + `\p{Lu}[\p{L}’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})(?:,[^,.;“"]{0,80},)?(?:\s+\p{Ll}+ly|\s+(?:has|had|have|also|then|later|previously|earlier|did|does|would|will|was|is|not))*\s+(?:` + attributionVerbs + `)\b`)
+	// according to Novak / a statement from Novak / ..., said Novak. (not
+	// "said Novak had misled parliament": there Novak is the object)
+	reVerbThenName = regexp.MustCompile(`(?:\b(?:according to|statement from|quoted|cited)\s+(` + titleAbbr + `\p{Lu}[\p{L}’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})|\b(?:` + speechVerbs + `)\s+(` + titleAbbr + `\p{Lu}[\p{L}’'\-]+(?:\s+\p{Lu}[\p{L}’'\-]+){0,3})\s*(?:[,.;:!?]|$))`)
+)
+
+// sigPrefix marks a name's letter signature (sigOf) among name terms, so
+// that a misspelt name ("Iyzum") still finds its speaker.
+const sigPrefix = "\x00sig:"
+
+// attributes reports whether sentence s (attributed to speaker, "" for
+// none) gives the words or the reaction of the person whose name has one
+// of the given terms (or letter signatures): it quotes them, or makes
+// them the subject of a speech verb ("Novak told reporters", "according
+// to Novak", "Novak declined to comment"). A sentence that merely
+// mentions them does not.
+func attributes(s, speaker string, name []string) bool {
+	has := func(n string) bool {
+		ts, sigs := termSet(n), sigSet(n)
+		for _, t := range name {
+			if ts[t] || strings.HasPrefix(t, sigPrefix) && sigs[t[len(sigPrefix):]] {
+				return true
+			}
+		}
+		return false
+	}
+	if speaker != "" && has(speaker) {
+		return true
+	}
+	out := unquoted(s)
+	for _, re := range []*regexp.Regexp{reNameThenVerb, reVerbThenName} {
+		for _, m := range re.FindAllStringSubmatch(out, -1) {
+			for _, n := range m[1:] {
+				if n != "" && has(n) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
+var reAnySpeech = regexp.MustCompile(`(?i)\b(?:` + attributionVerbs + `|according to)\b`)
+
+// describesSpeaker reports whether candidate c gives the words of someone
+// described by one of the head terms ("mayor", "union"): the sentence
+// quotes or reports speech, the description stands in it or the sentence
+// before ("Chiara Moretti, the mayor of San Mauro, ... “…,” she said"), or
+// in a sentence of the article that names the same speaker ("Moretti, the
+// town's mayor"), and the article names everything that qualifies the
+// description ("Chalhuanca" in "the mayor of Chalhuanca").
+func describesSpeaker(c *candidate, head, names []string, artTerms func(*corpus.Article) map[string]bool) bool {
+	s := unquoted(c.sent.Text)
+	if c.speaker == "" && !reAnySpeech.MatchString(s) {
+		return false
+	}
+	described := hasAny(termSet(s+" "+unquoted(c.prev)+" "+c.speaker), head)
+	if !described && c.speaker == "" {
+		return false
+	}
+	art := artTerms(c.art)
+	for _, n := range names {
+		if !art[n] && !slices.ContainsFunc(demonyms(n), func(p paraphrase) bool { return art[p.term] }) {
+			return false
+		}
+	}
+	if described {
+		return true
+	}
+	f := strings.Fields(c.speaker)
+	surname := retrieval.Term(f[len(f)-1])
+	for _, p := range c.art.Paragraphs {
+		for _, sp := range corpus.SplitSentences(p) {
+			if ts := termSet(p[sp[0]:sp[1]]); ts[surname] && hasAny(ts, head) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -25,3 +25,34 @@ func TestSpeakerOf(t *testing.T) {
 		}
 	}
 }
+
+func TestAttributes(t *testing.T) {
+	novak := []string{"novak"}
+	cases := []struct {
+		s, speaker string
+		want       bool
+	}{
+		{"“We will rebuild,” she said.", "Katarzyna Novak", true},
+		{"Novak told reporters the budget would pass.", "", true},
+		{"Katarzyna Novak, the finance minister, later said the budget would pass.", "", true},
+		{"The budget would pass, according to Novak.", "", true},
+		{"Novak declined to comment.", "", true},
+		{"Novak did not respond to a request for comment.", "", true},
+		{"Dr. Novak warned of delays.", "", true},
+		{"Novak’s budget was rejected by parliament.", "", false},
+		{"Critics said Novak had misled parliament.", "", false},
+		{"“Novak has failed,” said Tomas Berg.", "Tomas Berg", false},
+		{"The minister met Novak on Tuesday.", "", false},
+	}
+	for _, c := range cases {
+		if got := attributes(c.s, c.speaker, novak); got != c.want {
+			t.Errorf("attributes(%q, %q) = %v, want %v", c.s, c.speaker, got, c.want)
+		}
+	}
+}
+
+func TestAttributesMisspeltName(t *testing.T) {
+	if !attributes("Katarzyna Novak told reporters the budget would pass.", "", []string{"katarzina", sigPrefix + sigOf("Katarzina")}) {
+		t.Error("a misspelt first name should still find its speaker")
+	}
+}

@@ -116,6 +116,28 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	}
 	promoteNames(&qa, hits)
 	cands := e.candidates(hits, &qa)
+	if name := qa.speakerName(); len(name) > 0 && !slices.ContainsFunc(cands, func(c *candidate) bool {
+		return attributes(c.sent.Text, c.speaker, name)
+	}) {
+		// "What did Novak say about the budget": the archive mentions
+		// Novak, but no passage found quotes Novak or reports what Novak
+		// said; a sentence that only mentions Novak does not answer.
+		return e.abstain(ans, "I can't find that"), nil
+	}
+	artTerms := map[*corpus.Article]map[string]bool{}
+	termsOf := func(a *corpus.Article) map[string]bool {
+		if artTerms[a] == nil {
+			artTerms[a] = termSet(a.Text())
+		}
+		return artTerms[a]
+	}
+	if head, names := qa.speakerTitle(); len(head) > 0 && !slices.ContainsFunc(cands, func(c *candidate) bool {
+		return describesSpeaker(c, head, names, termsOf)
+	}) {
+		// "What did the mayor of Chalhuanca say": no passage found
+		// quotes someone it calls a mayor, with Chalhuanca named.
+		return e.abstain(ans, "I can't find that"), nil
+	}
 	var periodNote string
 	if when.HasPeriod() {
 		// "this week", "in 2016": reports from that period answer; when

@@ -70,6 +70,10 @@ type query struct {
 	predicate []string
 	define    []string // terms of the archive's name for an acronym the question asks about
 	head      []string // "which X": X's term and paraphrases
+	// speaker are the terms of the speaker's phrase in "what did X say",
+	// head (its last word) first.
+	speaker   []string
+	speakerOf []string // the terms qualifying it ("Idaho" in "the governor of Idaho")
 }
 
 // recentCues ask for the newest figure when reports differ.
@@ -242,6 +246,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	seen := map[string]bool{}
 	seenDF := map[string]bool{} // terms the archive has
 	speakerHead := -1           // token of the speaker's head noun in "what did X say"
+	sayAt := -1                 // token of its verb
 	for i, tk := range toks {
 		if k, ok := intentWords[tk.Word]; ok {
 			if out.kind == qOther || out.kind == qWho {
@@ -249,6 +254,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			}
 			if k == qQuote && speakerHead < 0 {
 				speakerHead = speakerHeadOf(toks, i)
+				sayAt = i
 			}
 			continue
 		}
@@ -415,6 +421,20 @@ func analyze(q string, stats retrieval.TermStats) query {
 			out.terms[i].unseen = true
 		}
 	}
+	// The speaker's phrase ("Katarzyna Novak", "the governor" of
+	// "Idaho"): see speakerName and speakerTitle.
+	if out.kind == qQuote && speakerHead >= 0 {
+		for j := speakerHead; j >= 0 && !auxWords[toks[j].Word]; j-- {
+			if !retrieval.IsStopWord(toks[j].Word) {
+				out.speaker = append(out.speaker, toks[j].Term)
+			}
+		}
+		for j := speakerHead + 1; j < sayAt; j++ {
+			if !retrieval.IsStopWord(toks[j].Word) {
+				out.speakerOf = append(out.speakerOf, toks[j].Term) // "of Idaho"
+			}
+		}
+	}
 	// "What did the mayor say": when the archive never mentions the
 	// speaker, by that word or a paraphrase, nothing in it answers.
 	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
@@ -436,6 +456,70 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 	}
 	return out
+}
+
+// speakerName returns the name terms of the speaker in "what did X say"
+// when the speaker is a person or body named ("what did Novak say"), not
+// described ("what did the mayor say"); nil otherwise.
+func (qa *query) speakerName() []string {
+	if qa.kind != qQuote || len(qa.speaker) == 0 {
+		return nil
+	}
+	isName := func(term string) bool {
+		for _, t := range qa.terms {
+			if t.term == term {
+				return t.name
+			}
+		}
+		return false
+	}
+	if !isName(qa.speaker[0]) {
+		return nil
+	}
+	var out []string
+	for _, t := range qa.speaker {
+		if isName(t) {
+			out = append(out, t)
+		}
+		for _, qt := range qa.terms {
+			if qt.term == t {
+				// "the NFFS", "Katarzina Novak": the archive's name
+				// for it, its spelling, or a misspelling's letters
+				// (see attributes).
+				out = append(out, qt.phrase...)
+				out = append(out, qt.spell...)
+				if qt.name && len(qt.word) >= 5 {
+					out = append(out, sigPrefix+sigOf(qt.word))
+				}
+			}
+		}
+	}
+	return out
+}
+
+// speakerTitle returns, for "what did the mayor of Chalhuanca say", the
+// terms of the speaker's description with their paraphrases ("mayor"),
+// and the names that qualify it ("Chalhuanca"); nil when the speaker is
+// named, not described.
+func (qa *query) speakerTitle() (head, names []string) {
+	if qa.kind != qQuote || len(qa.speaker) == 0 || qa.speakerName() != nil {
+		return nil, nil
+	}
+	for _, t := range qa.terms {
+		switch {
+		case t.name && (slices.Contains(qa.speaker, t.term) || slices.Contains(qa.speakerOf, t.term)):
+			names = append(names, t.term)
+		case !t.name && slices.Contains(qa.speaker, t.term):
+			// Any common word of the description: "the taverna owner"
+			// may be "a woman who runs a taverna".
+			head = append(head, t.term)
+			head = append(head, paraphraseTerms(t.term)...)
+		}
+	}
+	if len(head) == 0 {
+		return nil, nil
+	}
+	return head, names
 }
 
 // hasTerm reports whether t is one of the question's terms or their
