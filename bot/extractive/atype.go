@@ -123,3 +123,59 @@ var formTerms = map[atype][]string{
 
 // formSearchWeight is the retrieval weight of formTerms.
 const formSearchWeight = 0.3
+
+// A rate question asks for an amount per unit: "how many people cross the
+// bridge each day", "how much is he paid a week", "how many shares do
+// holders get per share", "annual revenue". Only a sentence that states a
+// rate of that unit answers it ("65,000 passengers a day"); a total or a
+// one-off figure beside the question's words ("the £52m paid for Lykke",
+// "14 miners were killed" for "how much gold a year") is another figure.
+var (
+	reRateAsk = regexp.MustCompile(`\b(?:a|an|per|each|every) (day|night|week|month|year|hour|share)\b|\b(daily|nightly|weekly|monthly|annual|annually|yearly|hourly)\b`)
+	// "a year earlier", "a day later": a time, not a rate.
+	reRateNot = regexp.MustCompile(`^(?:'s)? (?:earlier|ago|later|before|after|on|from|since)\b`)
+)
+
+// rateUnit is the unit of the rate a lower-cased question asks for, or "".
+func rateUnit(lq string) string {
+	for _, m := range reRateAsk.FindAllStringSubmatchIndex(lq, -1) {
+		if reRateNot.MatchString(lq[m[1]:]) {
+			continue
+		}
+		if m[2] >= 0 {
+			return lq[m[2]:m[3]]
+		}
+		switch w := lq[m[4]:m[5]]; w {
+		case "daily":
+			return "day"
+		case "nightly":
+			return "night"
+		case "weekly":
+			return "week"
+		case "monthly":
+			return "month"
+		case "hourly":
+			return "hour"
+		default:
+			return "year"
+		}
+	}
+	return ""
+}
+
+var rateForms = map[string]*regexp.Regexp{}
+
+func init() {
+	adj := map[string]string{"day": `|\bdaily\b`, "night": `|\bnightly\b`, "week": `|\bweekly\b`, "month": `|\bmonthly\b`,
+		"hour": `|\bhourly\b`, "year": `|\b(?:annual|annually|yearly|per annum)\b`, "share": ""}
+	for u, a := range adj {
+		// "a day", "per Veltra share", "each year", "/day", "year-on-year", "daily"
+		rateForms[u] = regexp.MustCompile(`(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + u + `s?\b|/\s?` + u + `\b|\b` + u + `-on-` + u + `\b` + a)
+	}
+}
+
+// hasRate reports whether sentence s states a rate per unit u.
+func hasRate(s, u string) bool {
+	re := rateForms[u]
+	return re == nil || re.MatchString(s)
+}

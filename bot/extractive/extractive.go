@@ -162,6 +162,11 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if qa.atype != aAny {
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasForm(c.sent.Text, qa.atype) })
 	}
+	if qa.rate != "" {
+		// "How many cars a day": only a rate per day answers it, not a
+		// total or another figure near the question's words.
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasRate(c.sent.Text, qa.rate) })
+	}
 	if qa.role != "" {
 		// "Who is the mayor of X" is answered only by a sentence that
 		// names a mayor.

@@ -62,6 +62,7 @@ type query struct {
 	recent  bool     // asks for the latest report ("most recent", "so far")
 	money   bool     // asks for an amount of money ("how much ... cost")
 	atype   atype    // the form the answer must take ("how old": an age)
+	rate    string   // the unit of a rate asked for ("day" in "how many a day")
 	// overview asks for the gist of the coverage, not one fact.
 	overview bool
 	role     string // term of the role asked about: "mayor" in "who is the mayor of X"
@@ -218,6 +219,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 	}
 	out.atype = answerType(lq)
+	out.rate = rateUnit(lq)
 	out.overview = isOverview(lq)
 	for _, c := range recentCues {
 		if strings.Contains(lq, c) {

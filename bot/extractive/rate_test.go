@@ -1,0 +1,35 @@
+package extractive
+
+import "testing"
+
+func TestRateUnit(t *testing.T) {
+	for q, want := range map[string]string{
+		"how many ppl cross the hoang long bridge each day":                "day",
+		"how much is he getting paid a week":                               "week",
+		"how many harlan shares do veltra holders get per share":           "share",
+		"how much annual revenue does norlith bring in?":                   "year",
+		"how much money is veltra losing for every day the plant is shut":  "day",
+		"by what percentage did doses go up compared with a year earlier?": "",
+		"how many people were killed":                                      "",
+		"what did he say a day after the vote?":                            "",
+	} {
+		if got := rateUnit(q); got != want {
+			t.Errorf("rateUnit(%q) = %q, want %q", q, got, want)
+		}
+	}
+	for _, c := range []struct {
+		s, u string
+		ok   bool
+	}{
+		{"It carries approx. 65,000 passengers a day.", "day", true},
+		{"costing Veltra approx. €32m a day in lost output", "day", true},
+		{"annual revenue roughly doubled to $2.3bn", "year", true},
+		{"holders will get 0.8 Harlan shares for each Veltra share", "share", true},
+		{"comfortably beating the £52m paid for Anders Lykke in 2021.", "week", false},
+		{"At least 14 miners were killed on Monday.", "year", false},
+	} {
+		if got := hasRate(c.s, c.u); got != c.ok {
+			t.Errorf("hasRate(%q, %q) = %v", c.s, c.u, got)
+		}
+	}
+}
