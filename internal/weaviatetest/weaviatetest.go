@@ -211,6 +211,165 @@ func (n *Node) Kill() {
 	n.cmd, n.log = nil, nil
 }
 
+// PID is the node's server process id, 0 when it is not running or is an
+// external server.
+func (n *Node) PID() int {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil || n.cmd.Process == nil {
+		return 0
+	}
+	return n.cmd.Process.Pid
+}
+
+// Stop shuts the node down gracefully: SIGTERM, then a wait of up to
+// timeout for it to exit (Weaviate flushes its memtables and commit logs
+// on the way out), then SIGKILL. It reports whether the node exited by
+// itself. The data directory is kept; Restart starts it again on it.
+func (n *Node) Stop(timeout time.Duration) (graceful bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.cmd == nil {
+		return true
+	}
+	done := make(chan struct{})
+	go func() {
+		_, _ = n.cmd.Process.Wait()
+		close(done)
+	}()
+	graceful = true
+	if err := n.cmd.Process.Signal(syscall.SIGTERM); err == nil {
+		select {
+		case <-done:
+		case <-time.After(timeout):
+			graceful = false
+		}
+	}
+	if !graceful {
+		_ = n.cmd.Process.Kill()
+		<-done
+	}
+	n.log.Close()
+	n.cmd, n.log = nil, nil
+	return graceful
+}
+
+// Memory is a process's resident memory from /proc/PID/status, in bytes:
+// RSS now (VmRSS) and its peak so far (VmHWM), and the part of RSS that
+// is anonymous memory (RssAnon: the heap) and mapped files (RssFile:
+// Weaviate maps its segments).
+type Memory struct{ RSS, HWM, Anon, File int64 }
+
+// Memory reads the node's resident memory; it fails for an external
+// server or a node that is not running.
+func (n *Node) Memory() (Memory, error) {
+	pid := n.PID()
+	if pid == 0 {
+		return Memory{}, fmt.Errorf("%s: no local process", n.Name)
+	}
+	return ProcMemory(pid)
+}
+
+// ProcMemory reads the resident memory of process pid (Linux).
+func ProcMemory(pid int) (Memory, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return Memory{}, err
+	}
+	var m Memory
+	found := 0
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		var dst *int64
+		switch k {
+		case "VmRSS":
+			dst = &m.RSS
+		case "VmHWM":
+			dst = &m.HWM
+		case "RssAnon":
+			dst = &m.Anon
+		case "RssFile":
+			dst = &m.File
+		}
+		if !ok || dst == nil {
+			continue
+		}
+		f := strings.Fields(v) // "123456 kB"
+		if len(f) != 2 || f[1] != "kB" {
+			return Memory{}, fmt.Errorf("/proc/%d/status: %s: unexpected %q", pid, k, v)
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			return Memory{}, fmt.Errorf("/proc/%d/status: %s: %w", pid, k, err)
+		}
+		*dst = kb << 10
+		found++
+	}
+	if found != 4 {
+		return Memory{}, fmt.Errorf("/proc/%d/status: no VmRSS, VmHWM, RssAnon and RssFile", pid)
+	}
+	return m, nil
+}
+
+// CPUTime is the processor time (user and system) the node's server
+// process has used since it started, from /proc/PID/stat.
+func (n *Node) CPUTime() (time.Duration, error) {
+	pid := n.PID()
+	if pid == 0 {
+		return 0, fmt.Errorf("%s: no local process", n.Name)
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name, field 2, is in parentheses and may hold spaces;
+	// utime and stime are fields 14 and 15, in clock ticks.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	}
+	f := strings.Fields(string(b[i+1:])) // from field 3
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f)+2)
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		t, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("/proc/%d/stat: %w", pid, err)
+		}
+		ticks += t
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on
+// every Linux architecture Go supports.
+const clockTicks = 100
+
+// DiskUsage is the size in bytes of the files under the node's data
+// directory (its log included).
+func (n *Node) DiskUsage() (int64, error) {
+	if n.Dir == "" {
+		return 0, fmt.Errorf("%s: no local data directory", n.Name)
+	}
+	var total int64
+	err := filepath.WalkDir(n.Dir, func(_ string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.Type().IsRegular() {
+			fi, err := d.Info()
+			if err != nil {
+				return err
+			}
+			total += fi.Size()
+		}
+		return nil
+	})
+	return total, err
+}
+
 // WaitReady polls /v1/.well-known/ready until it answers 200, the process
 // exits, or timeout passes.
 func (n *Node) WaitReady(timeout time.Duration) error {
