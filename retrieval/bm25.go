@@ -319,12 +319,7 @@ func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scor
 			continue
 		}
 		sc := scored{d, float64(totals[ci])}
-		if len(h) < k {
-			heap.Push(&h, sc)
-		} else if better(sc, h[0]) {
-			h[0] = sc
-			heap.Fix(&h, 0)
-		}
+		h.offer(sc, k)
 	}
 	return sortScored(h), true
 }
@@ -427,12 +422,7 @@ func (x *bm25) searchAll(gs []planned, k int, alive func(int32) bool) []scored {
 			continue
 		}
 		sc := scored{d, float64(scores[d])}
-		if len(h) < k {
-			heap.Push(&h, sc)
-		} else if better(sc, h[0]) {
-			h[0] = sc
-			heap.Fix(&h, 0)
-		}
+		h.offer(sc, k)
 	}
 	return sortScored(h)
 }
@@ -476,6 +466,16 @@ func better(a, b scored) bool {
 }
 
 type scoreHeap []scored
+
+// offer keeps sc if it is among the k best seen.
+func (h *scoreHeap) offer(sc scored, k int) {
+	if len(*h) < k {
+		heap.Push(h, sc)
+	} else if better(sc, (*h)[0]) {
+		(*h)[0] = sc
+		heap.Fix(h, 0)
+	}
+}
 
 func (h scoreHeap) Len() int           { return len(h) }
 func (h scoreHeap) Less(i, j int) bool { return better(h[j], h[i]) }

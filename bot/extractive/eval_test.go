@@ -17,6 +17,19 @@ import (
 )
 
 // devIndex indexes the embedded default corpus in memory.
+// articleIndex is an in-memory index of arts.
+func articleIndex(t testing.TB, arts []corpus.Article) *retrieval.Index {
+	t.Helper()
+	ix, err := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(context.Background(), arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	return ix
+}
+
 func devIndex(t testing.TB) *retrieval.Index {
 	t.Helper()
 	arts, warns, err := corpus.Default()

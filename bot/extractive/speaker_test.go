@@ -7,7 +7,6 @@ import (
 
 	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 // A "what did X say" question is answered only by what X said: these
@@ -28,14 +27,7 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 			"Harbour master Ines Carvalho said the channel had been cleared of debris.",
 		}},
 	}
-	ix, err := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(context.Background(), arts, nil); err != nil {
-		t.Fatal(err)
-	}
-	ex := New(ix, bot.Linker{})
+	ex := New(articleIndex(t, arts), bot.Linker{})
 	for _, c := range []struct {
 		q       string
 		abstain bool

@@ -8,7 +8,6 @@ import (
 
 	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/corpus"
-	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 // TestTimeInQuestions: "this week", "in 2016" and "latest" are read
@@ -30,14 +29,7 @@ func TestTimeInQuestions(t *testing.T) {
 		{ID: "mid", Source: "Gazette", Published: day("2026-06-02"), Paragraphs: []string{
 			"The finance minister presented the budget to parliament."}},
 	}
-	ix, err := retrieval.Open(retrieval.Options{Embedder: retrieval.NewHashEmbedder()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := ix.Sync(context.Background(), arts, nil); err != nil {
-		t.Fatal(err)
-	}
-	ex := New(ix, bot.Linker{})
+	ex := New(articleIndex(t, arts), bot.Linker{})
 	asOf := day("2026-12-02").Add(15 * time.Hour)
 	ask := func(q string) *bot.Answer {
 		a, err := ex.Answer(context.Background(), bot.Request{Question: q, AsOf: asOf})
