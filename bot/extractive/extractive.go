@@ -191,7 +191,17 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if note := e.staleNote(asOf); note != "" {
 		ans.Notes = append(ans.Notes, note)
 	}
-	line, _ := answerLine(&qa, picked)
+	line, confident := answerLine(&qa, picked)
+	if (qa.asksName || qa.wantsName && !confident && line == closestLine) && !slices.ContainsFunc(picked, func(c *candidate) bool { return namesOther(c.sent.Text, &qa) }) {
+		// "The names of the dead", or "who chairs the board" with no
+		// short answer found: no quote names anyone or anything the
+		// question does not (the passages say only "the SDP
+		// candidate", "a whistleblower", "their names were not
+		// released"). Quoting them would send the reporter looking for
+		// a name the archive does not give. (A who-question answered
+		// by a clause, "funded by a government grant", stands.)
+		return e.abstain(&bot.Answer{Question: q, Mode: bot.ModeExtractive, Citations: []bot.Citation{}}, "I can't find who or which that is"), nil
+	}
 	ans.Lead = lead(ans.Citations)
 	if line != "" {
 		ans.Lead = line + "\n" + ans.Lead
@@ -1173,6 +1183,17 @@ func namesNear(s string, qa *query) bool {
 			if o.Cap && o.Start > 0 && j != i && !qa.hasTerm(o.Term) && !notNames[wordAt(s, o.Start)] {
 				return true
 			}
+		}
+	}
+	return false
+}
+
+// namesOther reports whether s has a name the question does not: a
+// capitalised word inside the sentence ("HIMARS", "Whitfield", "FEMA").
+func namesOther(s string, qa *query) bool {
+	for _, tk := range retrieval.Analyze(s) {
+		if tk.Cap && tk.Start > 0 && !qa.hasTerm(tk.Term) && !notNames[wordAt(s, tk.Start)] {
+			return true
 		}
 	}
 	return false

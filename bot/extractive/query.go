@@ -70,6 +70,10 @@ type query struct {
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
 	predicate []string
 	define    []string // terms of the archive's name for an acronym the question asks about
+	// wantsName: the question asks who or which one ("who chairs the
+	// board", "which supplier"); asksName: for a name outright ("the
+	// names of the dead").
+	wantsName, asksName bool
 	head      []string // "which X": X's term and paraphrases
 	// speaker are the terms of the speaker's phrase in "what did X say",
 	// head (its last word) first.
@@ -173,6 +177,9 @@ var synIndex = func() map[string][]string {
 	return m
 }()
 
+// reAsksName matches a question asking for a name outright.
+var reAsksName = regexp.MustCompile(`\bnames? of\b|\bwhat(?:'s| is| was| are| were) (?:the|their|his|her|its) names?\b`)
+
 // analyze turns a question into weighted terms. stats may be nil.
 func analyze(q string, stats retrieval.TermStats) query {
 	out := query{text: q}
@@ -232,6 +239,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 		role = m[1]
 		out.role = retrieval.Term(role)
 	}
+	out.asksName = reAsksName.MatchString(lq)
+	out.wantsName = out.kind == qWho || out.kind == qWhich || out.role != "" || out.asksName
 	toks := retrieval.Analyze(q)
 	for i, tk := range toks {
 		if full, ok := chatAbbrev[tk.Word]; ok && !strings.Contains(full, " ") {

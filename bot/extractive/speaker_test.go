@@ -54,3 +54,45 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 		}
 	}
 }
+
+// A question asking who or which one, or for a name, is answered only by
+// quotes that name someone or something the question does not: these
+// reports speak of an unnamed whistleblower and unnamed victims.
+func TestNameQuestionNeedsAName(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "trial", Title: "Councillor jailed over depot sale", Source: "Harbour Times", Published: day, Paragraphs: []string{
+			"A former councillor was jailed for six years on Friday for taking bribes over the sale of the Quayside depot.",
+			"The sale was first flagged by a whistleblower inside the planning office, the court heard.",
+			"The whistleblower's identity was protected throughout the trial.",
+			"The bribes were paid by developer Marcus Thorne, who pleaded guilty in November.",
+		}},
+		{ID: "crash", Title: "Two killed in quarry collapse", Source: "Harbour Times", Published: day, Paragraphs: []string{
+			"Two quarry workers were killed when a rock face collapsed at the Kessel quarry on Monday.",
+			"Their names have not been released while relatives are told.",
+			"The quarry is operated by Brenmoor Aggregates, which said it was cooperating with inspectors.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	for _, c := range []struct {
+		q       string
+		abstain bool
+	}{
+		{"who was the whistleblower who flagged the quayside sale", true},
+		{"what are the names of the workers killed at kessel quarry", true},
+		{"who paid the bribes for the quayside depot", false},
+		{"which company operates the kessel quarry", false},
+	} {
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != c.abstain {
+			quote := ""
+			if len(a.Citations) > 0 {
+				quote = a.Citations[0].Quote
+			}
+			t.Errorf("%q: abstained %v, want %v (%s | %s)", c.q, a.Abstained, c.abstain, a.Lead, quote)
+		}
+	}
+}
