@@ -74,7 +74,7 @@ type query struct {
 	// board", "which supplier"); asksName: for a name outright ("the
 	// names of the dead").
 	wantsName, asksName bool
-	head      []string // "which X": X's term and paraphrases
+	head                []string // "which X": X's term and paraphrases
 	// speaker are the terms of the speaker's phrase in "what did X say",
 	// head (its last word) first.
 	speaker   []string
