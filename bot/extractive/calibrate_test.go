@@ -15,8 +15,8 @@ import (
 
 // calibrationSets are the question sets the abstention threshold is
 // calibrated on: the public dev sets and invented archives 2-7 (clean and
-// chat-style questions). archive8, archive9 and archive10 are held out.
-func calibrationSets(t testing.TB, heldOut bool) []struct {
+// chat-style questions). archive8, archive9, archive10 and archive12 are held out (heldOut).
+func calibrationSets(t testing.TB, wantHeld bool) []struct {
 	ix  *retrieval.Index
 	raw map[string]string
 	qs  []judge.Question
@@ -33,15 +33,14 @@ func calibrationSets(t testing.TB, heldOut bool) []struct {
 			qs  []judge.Question
 		}{ix, raw, qs})
 	}
-	if !heldOut {
+	if !wantHeld {
 		ix, raw := devIndex(t), rawArticles(t)
 		add(ix, raw, loadQuestions(t, "testdata/dev.jsonl"))
 		add(ix, raw, loadQuestions(t, "testdata/dev2.jsonl"))
 	}
 	dirs, _ := filepath.Glob("testdata/archive*")
 	for _, d := range dirs {
-		isHeld := strings.HasSuffix(d, "archive8") || strings.HasSuffix(d, "archive9") || strings.HasSuffix(d, "archive10")
-		if isHeld != heldOut {
+		if heldOut(d) != wantHeld {
 			continue
 		}
 		arts, _, err := corpus.LoadDir(filepath.Join(d, "corpus"))
