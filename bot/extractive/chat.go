@@ -31,6 +31,12 @@ var (
 		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|getting|reading)\b[^,?;.!—–)]*\b(?:one|another|other|some|different|two|both|each)\s+` +
 		`(?:story|stories|report|reports|piece|pieces|outlet|outlets|place|places|source|sources|article|articles)\b[^,?;.!—–)]*|` +
 		`(?:the )?(?:numbers|figures|reports|stories|accounts|tallies)\s+(?:are\s+|seem\s+|look\s+)?(?:all over the place|differ|conflict|vary|don'?t match|do not match|don'?t add up)\b[^,?;.!—–)]*|` +
+		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|getting|reading|found)\s+(?:two|2|three|a few|some|several|a couple of)?\s*(?:diff|diffrent|different|conflicting|varying|mixed|multiple|contradictory)\s+` +
+		`(?:numbers|figures|totals|counts|tallies|versions|answers|accounts|estimates)\b[^,?;.!—–)]*|` +
+		`(?:the )?(?:outlets|reports|stories|papers|sources|articles|everyone|people)\s+(?:seem to |all |each |both )?(?:have|give|say|report|quote|use)\s+` +
+		`(?:two |2 |a few |some |several )?(?:diff|diffrent|different|conflicting|varying|mixed|multiple|their own)\b[^,?;.!—–)]*|` +
+		`(?:a |just a )?(?:couple|few|2|3|two|three)(?: of)?\s+(?:lines|sentences|bullets|bullet points|paragraphs|words)\b[^,?;.!—–)]*|` +
+		`(?:keep it|make it) (?:short|brief|quick|simple)\b[^,?;.!—–)]*|` +
 		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
 )
 

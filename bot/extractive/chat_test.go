@@ -13,6 +13,11 @@ func TestStripChat(t *testing.T) {
 		{"what day did izyum fall? seeing friday in one story and saturday in another", "what day did izyum fall", "seeing friday"},
 		{"who did blinken sit down with in brussels? the nato guy, need his name", "who did blinken sit down with", "need his name"},
 		{"how much do they need to rebuild the bridge", "need to rebuild", ""},
+		{"how empty is the reservoir? outlets seem to have diff numbers", "how empty is the reservoir", "outlets"},
+		{"how much is the buyer paying? seeing two diffrent figures", "how much is the buyer paying", "figures"},
+		{"summarise the drought story for me, couple lines is fine", "summarise the drought story", "lines"},
+		{"what happened at the plant - keep it short", "what happened at the plant", "short"},
+		{"how many lines were cut", "how many lines were cut", ""}, // not a clause of its own
 		{"pls", "pls", ""}, // nothing but chat: read as typed
 	} {
 		got := stripChat(c.in)

@@ -659,6 +659,9 @@ func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
 			anyKnown(stats, glossTerms(unseenGlossParaphrases(tk.Term))) {
 			return ""
 		}
+		if sp, ok := stats.(retrieval.Speller); ok && !lexicon.Known(tk.Term) && len(sp.Correct(tk.Word)) > 0 {
+			return "" // a misspelling of a word the archive has ("housholds")
+		}
 		return tk.Word
 	}
 	return ""

@@ -96,3 +96,32 @@ func TestNameQuestionNeedsAName(t *testing.T) {
 		}
 	}
 }
+
+// A "how many X" question whose X the archive never uses abstains, but
+// not when X is a misspelling of a word it does use.
+func TestCountedNounMisspelt(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "cuts", Title: "Night water cuts begin", Source: "Valley Daily", Published: day, Paragraphs: []string{
+			"Taps in about 410,000 households will run dry every night from Monday, the water company said.",
+			"The reservoir is holding 17 per cent of its capacity after the driest winter on record.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	for _, c := range []struct {
+		q       string
+		abstain bool
+	}{
+		{"how many housholds lose water at night", false},
+		{"how many households lose water at night", false},
+		{"how many submarines lose water at night", true},
+	} {
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != c.abstain {
+			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
+		}
+	}
+}
