@@ -97,7 +97,14 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 		return closestLine, false
 	}
 	switch {
-	case qa.kind == qNumber || qa.kind == qWhen || qa.atype == aAge:
+	case qa.kind == qNumber:
+		// Figures of another kind than the best quote's (a share beside
+		// a count of households, a sum beside a head count) are other
+		// quantities, not rival values of the one asked for.
+		first := figureClass(items[0].text)
+		items = slices.DeleteFunc(items, func(it lineItem) bool { return figureClass(it.text) != first })
+		return valuesLine(items), true
+	case qa.kind == qWhen || qa.atype == aAge:
 		return valuesLine(items), true
 	case qa.kind == qQuote:
 		it := items[0]
@@ -119,6 +126,19 @@ const formItemCoverage = 0.6
 // confidentCoverage is how much of the question the best sentence must
 // cover for a clause of it to be offered as the answer.
 const confidentCoverage = 0.6
+
+// figureClass is the kind of quantity a figure's text states: a share, a
+// sum of money, or a count or measure of something.
+func figureClass(s string) string {
+	l := strings.ToLower(s)
+	switch {
+	case strings.Contains(l, "%") || strings.Contains(l, "per cent") || strings.Contains(l, "percent"):
+		return "share"
+	case reMoney.MatchString(s):
+		return "money"
+	}
+	return "count"
+}
 
 // valuesLine lists figures or dates: one value, or each value with its
 // sources when the quotes disagree.

@@ -4,8 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/corpus"
 )
 
 // TestAnswerLineDev checks the answer line (the first line of the answer)
@@ -136,6 +138,32 @@ func TestAnswerLineJoinedPassage(t *testing.T) {
 			if w = strings.Trim(w, "[]0123456789.,·()"); w != "" && !strings.Contains(a.Text, w) {
 				t.Errorf("answer line word %q is not in the answer's quotes", w)
 			}
+		}
+	}
+}
+
+// Figures of different kinds (a count, a share) are not rival values of
+// one quantity: the answer line gives the count asked for, without
+// "Reports differ".
+func TestAnswerLineKeepsOneKindOfFigure(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "cuts", Title: "Night water cuts begin", Source: "Valley Daily", Published: day, Paragraphs: []string{
+			"Taps in about 410,000 households in Valmora will run dry every night from Monday, the water company said.",
+			"Households in Valmora use roughly 27 per cent of the water the region supplies, the company said.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "how many households in valmora lose their water at night", AsOf: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(a.Lead, "differ") || !strings.Contains(a.Lead, "410,000 households") {
+		t.Errorf("answer line %q: want the count alone", a.Lead)
+	}
+	for s, want := range map[string]string{"27 per cent": "share", "40%": "share", "€3m": "money", "120 million pounds": "money", "410,000 households": "count"} {
+		if got := figureClass(s); got != want {
+			t.Errorf("figureClass(%q) = %q, want %q", s, got, want)
 		}
 	}
 }
