@@ -183,6 +183,13 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if len(cands) == 0 || bestCoverage(cands) < minCoverage {
 		return e.abstain(ans, "I can't find that"), nil
 	}
+	if len(qa.event) > 0 && !slices.ContainsFunc(cands, func(c *candidate) bool {
+		return c.coverage >= minCoverage && hasAny(c.terms, qa.event)
+	}) {
+		// "When will the mine reopen": the passages date other things
+		// (the collapse, the rescue), never the reopening.
+		return e.abstain(ans, "I can't find that"), nil
+	}
 	picked := pick(cands, e.MaxQuotes)
 	e.cite(ans, picked)
 	if periodNote != "" {

@@ -70,6 +70,10 @@ type query struct {
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
 	predicate []string
 	define    []string // terms of the archive's name for an acronym the question asks about
+	// event are the terms of the event a when-question dates ("lifted"
+	// in "when are the cuts being lifted"): its last content word, with
+	// its paraphrases and spellings.
+	event []string
 	// wantsName: the question asks who or which one ("who chairs the
 	// board", "which supplier"); asksName: for a name outright ("the
 	// names of the dead").
@@ -176,6 +180,12 @@ var synIndex = func() map[string][]string {
 	}
 	return m
 }()
+
+// determiners stand before a noun.
+var determiners = map[string]bool{"the": true, "a": true, "an": true, "its": true, "their": true, "his": true, "her": true, "this": true, "that": true}
+
+// dateWords name the unit of a when-question's answer, not its event.
+var dateWords = map[string]bool{"day": true, "date": true, "time": true, "year": true, "month": true, "week": true, "hour": true, "hours": true}
 
 // reAsksName matches a question asking for a name outright.
 var reAsksName = regexp.MustCompile(`\bnames? of\b|\bwhat(?:'s| is| was| are| were) (?:the|their|his|her|its) names?\b`)
@@ -408,6 +418,42 @@ func analyze(q string, stats retrieval.TermStats) query {
 			}
 		}
 	}
+	if out.kind == qWhen {
+		// The event is the question's last content word; when that is
+		// the object of the verb before it ("detect the intrusion"),
+		// the verb names the event as well.
+		object := false
+		for i := len(toks) - 1; i >= 0; i-- {
+			tk := toks[i]
+			if tk.Cap || dateWords[tk.Word] {
+				continue
+			}
+			if len(out.event) > 0 {
+				if determiners[tk.Word] && !object {
+					object = true
+					continue
+				}
+				if !object || retrieval.IsStopWord(tk.Word) {
+					break
+				}
+			}
+			t := out.term(tk.Term)
+			if t == nil || t.name || t.unseen {
+				if len(out.event) > 0 {
+					break
+				}
+				continue
+			}
+			out.event = append(out.event, t.term)
+			out.event = append(out.event, slices.Concat(t.alt, t.spell, paraphraseTerms(t.term))...)
+			for _, p := range t.extra {
+				out.event = append(out.event, p.term)
+			}
+			if object {
+				break
+			}
+		}
+	}
 	if len(out.unknown) == 0 && stats != nil {
 		if w := countedNoun(toks, stats); w != "" {
 			out.unknown = append(out.unknown, w)
@@ -535,6 +581,16 @@ func (qa *query) speakerTitle() (head, names []string) {
 
 // hasTerm reports whether t is one of the question's terms or their
 // spellings.
+// term returns the question's term t, or nil.
+func (qa *query) term(t string) *qterm {
+	for i := range qa.terms {
+		if qa.terms[i].term == t {
+			return &qa.terms[i]
+		}
+	}
+	return nil
+}
+
 func (qa *query) hasTerm(t string) bool {
 	for _, qt := range qa.terms {
 		if qt.term == t || slices.Contains(qt.spell, t) {

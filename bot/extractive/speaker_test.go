@@ -125,3 +125,34 @@ func TestCountedNounMisspelt(t *testing.T) {
 		}
 	}
 }
+
+// A when-question is answered only by a passage about the event it asks
+// to date: the collapse is dated, the reopening never is.
+func TestWhenQuestionNeedsTheEvent(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "quarry", Title: "Two killed in quarry collapse", Source: "Harbour Times", Published: day, Paragraphs: []string{
+			"Two quarry workers were killed when a rock face collapsed at the Kessel quarry early on Monday, September 2.",
+			"Inspectors closed the Kessel quarry on Tuesday and said it would stay shut during the investigation.",
+			"The operator detected movement in the rock face on Sunday evening, a spokesman said.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	for _, c := range []struct {
+		q       string
+		abstain bool
+	}{
+		{"when will the kessel quarry reopen", true},
+		{"when did the rock face collapse at kessel quarry", false},
+		{"when did the kessel operator first detect the movement", false},
+		{"when did inspectors close the kessel quarry", false},
+	} {
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != c.abstain {
+			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
+		}
+	}
+}
