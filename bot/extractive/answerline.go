@@ -61,8 +61,8 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 		case qWhen:
 			it.text = dateOf(c.sent.Text)
 			if qa.atype == aClock {
-				if m := reClock.FindString(c.sent.Text); m != "" {
-					it.text = m // "what time": the time, "4:40 a.m."
+				if m := clockOf(c.sent.Text); m != "" {
+					it.text = m // "what time": the time, "4:40 a.m.", or the hours, "11 p.m. to 6 a.m."
 				}
 			}
 			it.value = strings.ToLower(dayWord(it.text))
@@ -126,6 +126,23 @@ const formItemCoverage = 0.6
 // confidentCoverage is how much of the question the best sentence must
 // cover for a clause of it to be offered as the answer.
 const confidentCoverage = 0.6
+
+// reClockRange is a span of hours: "from 11 p.m. to 6 a.m.", "between 9am
+// and 5pm", "10 a.m. to 4 p.m.".
+var reClockRange = regexp.MustCompile(`(?i)(?:\b(?:from|between) )?\b\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)?\s*(?:to|until|till|and|-|–)\s*\d{1,2}(?::\d\d)?\s*(?:[ap]\.m\.|[ap]m\b)`)
+
+// clockOf returns the first time of day in s, or the span of hours it
+// begins.
+func clockOf(s string) string {
+	loc := reClock.FindStringIndex(s)
+	if loc == nil {
+		return ""
+	}
+	if r := reClockRange.FindStringIndex(s); r != nil && r[0] <= loc[0] && r[1] >= loc[1] {
+		return s[r[0]:r[1]]
+	}
+	return s[loc[0]:loc[1]]
+}
 
 // figureClass is the kind of quantity a figure's text states: a share, a
 // sum of money, or a count or measure of something.

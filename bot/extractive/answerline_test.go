@@ -167,3 +167,17 @@ func TestAnswerLineKeepsOneKindOfFigure(t *testing.T) {
 		}
 	}
 }
+
+func TestClockOf(t *testing.T) {
+	for in, want := range map[string]string{
+		"The company will cut the supply between 11 p.m. and 6 a.m. from May 11.": "between 11 p.m. and 6 a.m.",
+		"Taps run dry from 11pm to 6am.":                                          "from 11pm to 6am",
+		"The clinic opens at 10 a.m. on weekdays.":                                "10 a.m.",
+		"Security staff detected the intrusion at about 3:40 a.m. on Sunday.":     "3:40 a.m.",
+		"Nothing happened.": "",
+	} {
+		if got := clockOf(in); got != want {
+			t.Errorf("clockOf(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -33,7 +33,7 @@ var atypeCues = []struct {
 	{regexp.MustCompile(`\bhow far\b|\bhow many (?:km|kms|kilomet(?:re|er)s|miles|met(?:re|er)s|yards|feet)\b|\bwhat distance\b|\bhow close\b`), aDistance},
 	{regexp.MustCompile(`\bwhat (?:percent|percentage|per cent|share|proportion)\b|\bhow many (?:percent|per cent)\b`), aPercent},
 	{regexp.MustCompile(`\b(?:what|which) (?:day|date|weekday)\b`), aDay},
-	{regexp.MustCompile(`\b(?:what|which) time\b|\bat what hour\b`), aClock},
+	{regexp.MustCompile(`\b(?:what|which) (?:time|times|hours)\b|\bat what hour\b|\bwhat time of (?:day|night)\b`), aClock},
 	{regexp.MustCompile(`\b(?:what|which) year\b`), aYear},
 	{regexp.MustCompile(`\bwhat (?:caused|causes|triggered|sparked|set off|started)\b|\bcause of\b|\bwhat was behind\b`), aCause},
 }

@@ -209,7 +209,8 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 	case strings.HasPrefix(lq, "who") || strings.HasPrefix(lq, "which official"):
 		out.kind = qWho
-	case strings.HasPrefix(lq, "when") || strings.Contains(lq, "what day") || strings.Contains(lq, "what time") || strings.Contains(lq, "what date"):
+	case strings.HasPrefix(lq, "when") || strings.Contains(lq, "what day") || strings.Contains(lq, "what time") || strings.Contains(lq, "what date") ||
+		strings.Contains(lq, "what hours") || strings.Contains(lq, "which hours"):
 		out.kind = qWhen
 	case strings.HasPrefix(lq, "where"):
 		out.kind = qWhere
