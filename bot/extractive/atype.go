@@ -3,6 +3,7 @@ package extractive
 import (
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // atype is the form an answer must take, when the question says: "how old"
@@ -132,6 +133,8 @@ const formSearchWeight = 0.3
 // "14 miners were killed" for "how much gold a year") is another figure.
 var (
 	reRateAsk = regexp.MustCompile(`\b(?:a|an|per|each|every) (day|night|week|month|year|hour|share)\b|\b(daily|nightly|weekly|monthly|annual|annually|yearly|hourly)\b`)
+	// "per cubic metre", "per tonne", "per passenger": a rate of any unit.
+	rePerUnit = regexp.MustCompile(`\bper (?:cubic |square )?([a-z]{3,})\b`)
 	// "a year earlier", "a day later": a time, not a rate.
 	reRateNot = regexp.MustCompile(`^(?:'s)? (?:earlier|ago|later|before|after|on|from|since)\b`)
 )
@@ -160,8 +163,17 @@ func rateUnit(lq string) string {
 			return "year"
 		}
 	}
+	for _, m := range rePerUnit.FindAllStringSubmatch(lq, -1) {
+		if u := strings.TrimSuffix(m[1], "s"); !notUnits[u] {
+			return u
+		}
+	}
 	return ""
 }
+
+// notUnits follow "per" without making a rate ("per cent", "per annum"
+// is a year, handled above).
+var notUnits = map[string]bool{"cent": true, "centage": true, "annum": true, "se": true}
 
 var rateForms = map[string]*regexp.Regexp{}
 
@@ -177,5 +189,21 @@ func init() {
 // hasRate reports whether sentence s states a rate per unit u.
 func hasRate(s, u string) bool {
 	re := rateForms[u]
-	return re == nil || re.MatchString(s)
+	if re == nil {
+		// Another unit: "per cubic metre", "a tonne", "/litre".
+		re = otherRate(u)
+	}
+	return re.MatchString(s)
+}
+
+var otherRates sync.Map // unit -> *regexp.Regexp
+
+func otherRate(u string) *regexp.Regexp {
+	if re, ok := otherRates.Load(u); ok {
+		return re.(*regexp.Regexp)
+	}
+	q := regexp.QuoteMeta(u)
+	re := regexp.MustCompile(`(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + q + `s?\b|/\s?` + q + `\b`)
+	otherRates.Store(u, re)
+	return re
 }

@@ -12,6 +12,9 @@ func TestRateUnit(t *testing.T) {
 		"by what percentage did doses go up compared with a year earlier?": "",
 		"how many people were killed":                                      "",
 		"what did he say a day after the vote?":                            "",
+		"how much does the water company charge per cubic metre":           "metre",
+		"how much do farmers get per tonne of wheat":                       "tonne",
+		"what share of votes, in per cent, did they win":                   "",
 	} {
 		if got := rateUnit(q); got != want {
 			t.Errorf("rateUnit(%q) = %q, want %q", q, got, want)
@@ -27,6 +30,9 @@ func TestRateUnit(t *testing.T) {
 		{"holders will get 0.8 Harlan shares for each Veltra share", "share", true},
 		{"comfortably beating the £52m paid for Anders Lykke in 2021.", "week", false},
 		{"At least 14 miners were killed on Monday.", "year", false},
+		{"Water costs 1.85 euros per cubic metre for households.", "metre", true},
+		{"Taps in about 410,000 households will run dry.", "metre", false},
+		{"Growers are paid €212 a tonne.", "tonne", true},
 	} {
 		if got := hasRate(c.s, c.u); got != c.ok {
 			t.Errorf("hasRate(%q, %q) = %v", c.s, c.u, got)
