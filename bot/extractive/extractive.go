@@ -117,11 +117,12 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	promoteNames(&qa, hits)
 	cands := e.candidates(hits, &qa)
 	if name := qa.speakerName(); len(name) > 0 && !slices.ContainsFunc(cands, func(c *candidate) bool {
-		return attributes(c.sent.Text, c.speaker, name)
+		return attributes(c.sent.Text, c.speaker, name) && qa.onTopic(c)
 	}) {
 		// "What did Novak say about the budget": the archive mentions
 		// Novak, but no passage found quotes Novak or reports what Novak
-		// said; a sentence that only mentions Novak does not answer.
+		// said, or only what Novak said about something else; a sentence
+		// that only mentions Novak does not answer.
 		return e.abstain(ans, "I can't find that"), nil
 	}
 	artTerms := map[*corpus.Article]map[string]bool{}

@@ -582,6 +582,32 @@ func (qa *query) speakerTitle() (head, names []string) {
 
 // hasTerm reports whether t is one of the question's terms or their
 // spellings.
+// onTopic reports whether c, or the sentence before it, has a word of
+// what a quote question asks about ("the budget" in "what did Novak say
+// about the budget"), or one of its paraphrases. A question with no
+// topic besides its speaker is on topic everywhere.
+func (qa *query) onTopic(c *candidate) bool {
+	var prev map[string]bool
+	topic := false
+	for _, t := range qa.terms {
+		if t.name || t.unseen || slices.Contains(qa.speaker, t.term) || slices.Contains(qa.speakerOf, t.term) {
+			continue
+		}
+		topic = true
+		if prev == nil {
+			prev = termSet(c.prev)
+		}
+		words := slices.Concat([]string{t.term}, t.alt, t.spell)
+		for _, p := range slices.Concat(t.paraphrases(), t.extra) {
+			words = append(words, p.term)
+		}
+		if hasAny(c.terms, words) || hasAny(prev, words) {
+			return true
+		}
+	}
+	return !topic
+}
+
 // term returns the question's term t, or nil.
 func (qa *query) term(t string) *qterm {
 	for i := range qa.terms {
