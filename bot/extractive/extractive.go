@@ -11,6 +11,7 @@ import (
 	"math"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -145,9 +146,20 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// there are none, the others are shown, saying so, rather than
 		// sending the reporter away from a story the archive has.
 		in := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return !when.Contains(c.art.Published) })
-		if len(in) > 0 {
+		_, _, first, _ := e.archiveSpan()
+		switch {
+		case len(in) > 0:
 			cands = in
-		} else {
+		case first != "" && when.To.Format(corpus.DateLayout) <= first:
+			// A period before the archive begins ("back in 2009"): only
+			// a passage that names its year looks back to it; the
+			// archive's own news is about something later.
+			year := strconv.Itoa(when.From.Year())
+			cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !strings.Contains(c.sent.Text, year) })
+			if len(cands) == 0 {
+				return e.abstain(ans, fmt.Sprintf("I can't find anything from %s", when.Phrase)), nil
+			}
+		default:
 			periodNote = fmt.Sprintf("Nothing in the archive from %s answers this; these are the closest reports from other dates.", when.Phrase)
 		}
 	}

@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -154,6 +155,38 @@ func TestWhenQuestionNeedsTheEvent(t *testing.T) {
 		}
 		if a.Abstained != c.abstain {
 			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
+		}
+	}
+}
+
+// A question about a year before the archive begins is answered only by
+// a passage that names that year.
+func TestPastYearNeedsThatYear(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "sale", Title: "Owner sells football club", Source: "Harbour Times", Published: day, Paragraphs: []string{
+			"Derek Holloway has agreed to sell Northfield Town to a US investment firm in a deal that values the club at 120 million pounds.",
+			"Holloway bought the club in 2009 for 4 million pounds, when it was in the fourth tier.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	for _, c := range []struct {
+		q       string
+		abstain bool
+	}{
+		{"how much did holloway pay for northfield back in 2009", false},
+		{"how much did holloway pay for northfield in 2015", true},
+		{"how much is the northfield deal worth", false},
+	} {
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != c.abstain {
+			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
+		}
+		if !c.abstain && strings.Contains(c.q, "2009") && !strings.Contains(a.Lead, "4 million") {
+			t.Errorf("%q: answer line %q, want the 2009 price", c.q, a.Lead)
 		}
 	}
 }
