@@ -48,7 +48,11 @@ var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov":
 	"natl": "national", "admin": "administration", "uni": "university", "cops": "police", "b4": "before",
 	"w/": "with", "abt": "about", "bc": "because", "cuz": "because", "gonna": "going", "wanna": "want",
 	"til": "until", "till": "until", "tmrw": "tomorrow", "tmr": "tomorrow", "tonite": "tonight", "msg": "message",
-	"pm's": "prime minister", "mp": "member of parliament", "rn": "now", "atm": "now"}
+	"pm's": "prime minister", "mp": "member of parliament", "rn": "now", "atm": "now",
+	// Question words and auxiliaries typed without their apostrophe.
+	"whats": "what", "whos": "who", "wheres": "where", "whens": "when", "hows": "how", "whys": "why",
+	"thats": "that", "theres": "there", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
+	"didnt": "did", "doesnt": "does", "dont": "do", "hasnt": "has", "havent": "have", "wont": "will", "cant": "can"}
 
 // contractions are chat spellings of question openers: "whats the name"
 // reads as "what is the name".

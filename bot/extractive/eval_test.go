@@ -109,6 +109,9 @@ func judgeSet(t testing.TB, ex *Extractive, qs []judge.Question, raw map[string]
 		if !r.Verbatim {
 			t.Fatalf("%s %q: a quote is not verbatim: %v", r.ID, r.Question, r.Problems)
 		}
+		if answered := r.Answerable && r.Answered || !r.Answerable && !r.AbstainOK; answered && r.QuotesGiven == 0 {
+			t.Errorf("%s %q: answered with no quote: %q", r.ID, r.Question, r.AnswerLine)
+		}
 	}
 	for _, f := range rep.Failures() {
 		var quotes []string

@@ -204,6 +204,10 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		return e.abstain(ans, "I can't find that"), nil
 	}
 	picked := pick(cands, e.MaxQuotes)
+	if len(picked) == 0 {
+		// Every candidate was too weak to quote.
+		return e.abstain(ans, "I can't find that"), nil
+	}
 	e.cite(ans, picked)
 	if periodNote != "" {
 		ans.Notes = append(ans.Notes, periodNote)
