@@ -473,12 +473,19 @@ func agentOf(c *candidate, qa *query) string {
 	}
 	// The subject comes first: the first name of the sentence before
 	// the predicate ("Igor Girkin, a former ..., also confirmed").
+	body := datelineEnd(s)
 	for _, m := range reAgent.FindAllStringIndex(s, -1) {
 		if m[0] >= cut {
 			break
 		}
+		if m[0] < body {
+			continue // the dateline's place and agency ("ROME, March 5 (EBW) -")
+		}
+		if w := s[m[0]:m[1]]; strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") {
+			continue // a possessive modifier ("Italy's industry minister"), not the agent
+		}
 		if n := cleanOrg(s[m[0]:m[1]]); n != "" && !inQuestion(n, qa) && !isDateline(s, m[1]) &&
-			!(isDemonym(n) && !strings.Contains(n, " ")) && !(m[0] == 0 && isCommonWord(n)) {
+			!(isDemonym(n) && !strings.Contains(n, " ")) && !(m[0] == body && isCommonWord(n)) {
 			return n
 		}
 	}
@@ -494,6 +501,19 @@ func agentOf(c *candidate, qa *query) string {
 		return c.speaker
 	}
 	return ""
+}
+
+// reDatelineLead is a dateline opening a sentence: "MILAN — ", "ROME,
+// March 5 (EBW) - ", "CARVER SPRINGS, Mo. — ".
+var reDatelineLead = regexp.MustCompile(`^\p{Lu}[\p{Lu} .'’-]*\p{Lu}(?:, [\p{L}.]+(?: \d{1,2})?)?(?: \([\p{Lu}\p{L}]+\))?\s*[—–-]+\s*`)
+
+// datelineEnd returns where the sentence proper begins after a dateline,
+// or 0.
+func datelineEnd(s string) int {
+	if m := reDatelineLead.FindStringIndex(s); m != nil {
+		return m[1]
+	}
+	return 0
 }
 
 // isDateline reports whether the name ending at end opens a dateline

@@ -181,3 +181,17 @@ func TestClockOf(t *testing.T) {
 		}
 	}
 }
+
+func TestDatelineEnd(t *testing.T) {
+	for in, want := range map[string]string{
+		"MILAN — Shares in Veltra fell.":                        "Shares in Veltra fell.",
+		"ROME, March 5 (EBW) - Italy's industry minister said.": "Italy's industry minister said.",
+		"CARVER SPRINGS, Mo. — The dam failed.":                 "The dam failed.",
+		"Shares in Veltra fell.":                                "Shares in Veltra fell.",
+		"NATO said on Monday - late - that it agreed.":          "NATO said on Monday - late - that it agreed.",
+	} {
+		if got := in[datelineEnd(in):]; got != want {
+			t.Errorf("after the dateline of %q: %q, want %q", in, got, want)
+		}
+	}
+}
