@@ -172,6 +172,13 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 			return len(c.qty.nums) == 0 || qa.atype == aAny && !c.qty.near(&qa) || qa.money && !reMoney.MatchString(c.sent.Text)
 		})
 	}
+	if len(qa.counted) > 0 {
+		// "How many homes burned": a passage that never speaks of
+		// homes, only of hectares, counts something else.
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
+			return !hasAny(c.terms, qa.counted) && !hasAny(termSet(c.prev), qa.counted)
+		})
+	}
 	if qa.atype != aAny {
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasForm(c.sent.Text, qa.atype) })
 	}

@@ -70,6 +70,10 @@ type query struct {
 	// ("confirm" in "who confirmed the withdrawal"), with paraphrases.
 	predicate []string
 	define    []string // terms of the archive's name for an acronym the question asks about
+	// counted are the terms of what a "how many" question counts
+	// ("homes" in "how many homes burned"), with paraphrases; nil for
+	// people in general.
+	counted []string
 	// event are the terms of the event a when-question dates ("lifted"
 	// in "when are the cuts being lifted"): its last content word, with
 	// its paraphrases and spellings.
@@ -180,6 +184,10 @@ var synIndex = func() map[string][]string {
 	}
 	return m
 }()
+
+// genericCounts count people or things in general: any counted noun may
+// answer them ("how many people died": "14 miners were killed").
+var genericCounts = map[string]bool{"people": true, "persons": true, "individuals": true, "of": true, "times": true, "more": true}
 
 // determiners stand before a noun.
 var determiners = map[string]bool{"the": true, "a": true, "an": true, "its": true, "their": true, "his": true, "her": true, "this": true, "that": true}
@@ -418,6 +426,37 @@ func analyze(q string, stats retrieval.TermStats) query {
 				break
 			}
 		}
+	}
+	for i := 0; i+2 < len(toks) && out.kind == qNumber; i++ {
+		if toks[i].Word != "how" || toks[i+1].Word != "many" {
+			continue
+		}
+		if toks[i+2].Word == "of" {
+			break // "how many of the clinics": a share may answer ("three-quarters")
+		}
+		// The counted noun phrase: its words up to the first stop word
+		// ("measles patients" in "how many measles patients have"),
+		// names aside ("how many norlith engineers").
+		var np []string
+		for _, tk := range toks[i+2:] {
+			t := out.term(tk.Term)
+			if t != nil && t.name {
+				continue
+			}
+			if t == nil || genericCounts[tk.Word] || t.unseen {
+				if t != nil {
+					np = nil // people in general, or a word no passage has
+				}
+				break
+			}
+			np = append(np, t.term)
+			np = append(np, slices.Concat(t.alt, t.spell, paraphraseTerms(t.term))...)
+			for _, p := range t.extra {
+				np = append(np, p.term)
+			}
+		}
+		out.counted = np
+		break
 	}
 	if out.kind == qWhen {
 		// The event is the question's last content word; when that is
@@ -737,8 +776,11 @@ func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
 		if toks[i].Word != "how" || toks[i+1].Word != "many" {
 			continue
 		}
+		if toks[i+2].Word == "of" {
+			break // "how many of the clinics": a share may answer ("three-quarters")
+		}
 		tk := toks[i+2]
-		if retrieval.IsStopWord(tk.Word) || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, paraphraseTerms(tk.Term)) ||
+		if retrieval.IsStopWord(tk.Word) || genericCounts[tk.Word] || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, paraphraseTerms(tk.Term)) ||
 			anyKnown(stats, glossTerms(unseenGlossParaphrases(tk.Term))) {
 			return ""
 		}

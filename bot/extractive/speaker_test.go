@@ -190,3 +190,33 @@ func TestPastYearNeedsThatYear(t *testing.T) {
 		}
 	}
 }
+
+// A "how many X" question is answered only by a passage that speaks of
+// X: a figure of hectares does not count homes.
+func TestCountedNounMustBeThere(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "fire", Title: "Wildfire forces evacuations on Evia", Source: "Meridian Wire", Published: day, Paragraphs: []string{
+			"The blaze had destroyed an estimated 1,200 hectares of pine forest on Evia by Tuesday, the fire service said.",
+			"More than 300 firefighters were fighting the fire on Evia, helped by nine water-dropping aircraft.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	for _, c := range []struct {
+		q       string
+		abstain bool
+	}{
+		{"how many homes were destroyed on evia", true},
+		{"how many hectares were destroyed on evia", false},
+		{"how many firefighters are on the evia fire", false},
+		{"how many people are fighting the fire on evia", false}, // people in general
+	} {
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != c.abstain {
+			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
+		}
+	}
+}
