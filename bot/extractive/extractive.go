@@ -204,7 +204,7 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		return e.abstain(ans, "I can't find that"), nil
 	}
 	if len(qa.event) > 0 && !slices.ContainsFunc(cands, func(c *candidate) bool {
-		return c.coverage >= minCoverage && hasAny(c.terms, qa.event)
+		return c.coverage >= minCoverage && (hasAny(c.terms, qa.event) || hasAny(termSet(c.prev), qa.event))
 	}) {
 		// "When will the mine reopen": the passages date other things
 		// (the collapse, the rescue), never the reopening.

@@ -189,6 +189,11 @@ var synIndex = func() map[string][]string {
 // answer them ("how many people died": "14 miners were killed").
 var genericCounts = map[string]bool{"people": true, "persons": true, "individuals": true, "of": true, "times": true, "more": true}
 
+// lightVerbs say that something happened without saying what.
+var lightVerbs = map[string]bool{"happen": true, "happened": true, "happens": true, "occur": true, "occurred": true, "occurs": true,
+	"take": true, "took": true, "place": true, "get": true, "got": true, "go": true, "went": true, "come": true, "came": true,
+	"let": true, "make": true, "made": true, "do": true, "did": true, "again": true}
+
 // determiners stand before a noun.
 var determiners = map[string]bool{"the": true, "a": true, "an": true, "its": true, "their": true, "his": true, "her": true, "this": true, "that": true}
 
@@ -478,7 +483,9 @@ func analyze(q string, stats retrieval.TermStats) query {
 				}
 			}
 			t := out.term(tk.Term)
-			if t == nil || t.name || t.unseen {
+			if t == nil || t.name || t.unseen || len(out.event) == 0 && lightVerbs[tk.Word] {
+				// ("when did the derailment happen": the derailment is
+				// the event.)
 				if len(out.event) > 0 {
 					break
 				}

@@ -137,6 +137,8 @@ func TestWhenQuestionNeedsTheEvent(t *testing.T) {
 			"Two quarry workers were killed when a rock face collapsed at the Kessel quarry early on Monday, September 2.",
 			"Inspectors closed the Kessel quarry on Tuesday and said it would stay shut during the investigation.",
 			"The operator detected movement in the rock face on Sunday evening, a spokesman said.",
+			"A second rockfall followed the quarry collapse later that week.",
+			"It came at about 6:10 a.m. on Thursday, when the site was empty.",
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
@@ -148,6 +150,7 @@ func TestWhenQuestionNeedsTheEvent(t *testing.T) {
 		{"when did the rock face collapse at kessel quarry", false},
 		{"when did the kessel operator first detect the movement", false},
 		{"when did inspectors close the kessel quarry", false},
+		{"what time did the second rockfall happen", false}, // the event in the sentence before
 	} {
 		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
 		if err != nil {
