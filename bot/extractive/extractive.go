@@ -145,10 +145,16 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// "this week", "in 2016": reports from that period answer; when
 		// there are none, the others are shown, saying so, rather than
 		// sending the reporter away from a story the archive has.
-		in := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return !when.Contains(c.art.Published) })
+		day := weekdayOf(when.Phrase)
+		in := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool {
+			// "on friday": a report dated that day, or one that says
+			// what happened on a Friday (the news calls the day by its
+			// name: "cancelled 1,840 flights on Friday").
+			return !when.Contains(c.art.Published) && (day == "" || !strings.Contains(c.sent.Text, day))
+		})
 		_, _, first, _ := e.archiveSpan()
 		switch {
-		case len(in) > 0:
+		case len(in) > 0 && bestCoverage(in) >= minCoverage:
 			cands = in
 		case first != "" && when.To.Format(corpus.DateLayout) <= first:
 			// A period before the archive begins ("back in 2009"): only
@@ -307,6 +313,18 @@ func (e *Extractive) staleNote(asOf time.Time) string {
 	}
 	return fmt.Sprintf("The newest article I have is from %s, %d days before %s.",
 		last.Format(corpus.DateLayout), int(asOf.Sub(last).Hours()/24), asOf.Format(corpus.DateLayout))
+}
+
+// weekdayOf returns the weekday a time phrase names ("Friday" for "on
+// friday", "last friday"), or "".
+func weekdayOf(phrase string) string {
+	l := strings.ToLower(phrase)
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		if strings.Contains(l, strings.ToLower(d.String())) {
+			return d.String()
+		}
+	}
+	return ""
 }
 
 // blankSpans replaces the byte spans of s by spaces, keeping offsets.

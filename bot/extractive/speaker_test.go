@@ -223,3 +223,25 @@ func TestCountedNounMustBeThere(t *testing.T) {
 		}
 	}
 }
+
+// "On friday" is the Friday a report speaks of, not only the reports
+// published on a Friday.
+func TestWeekdayInTheText(t *testing.T) {
+	fri := time.Date(2026, 7, 10, 0, 0, 0, 0, time.UTC) // a Friday
+	arts := []corpus.Article{
+		{ID: "outage", Title: "Airline outage", Source: "Wire", Published: fri.AddDate(0, 0, -4), Paragraphs: []string{
+			"Meridian Skyways cancelled 1,840 flights on Friday after its crew-scheduling system failed.",
+		}},
+		{ID: "spill", Title: "Diesel spill", Source: "Gazette", Published: fri, Paragraphs: []string{
+			"Northline Rail said on Friday it would pay for the clean-up of the Kessel River.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "how many flights did meridian cancel on friday", AsOf: fri.Add(20 * time.Hour)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Abstained || !strings.Contains(a.Lead, "1,840") {
+		t.Errorf("answer %q: want the 1,840 flights", a.Lead)
+	}
+}
