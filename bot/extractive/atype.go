@@ -23,6 +23,7 @@ const (
 	aYear
 	aCause
 	aArea
+	aSpeed
 )
 
 var atypeCues = []struct {
@@ -36,6 +37,7 @@ var atypeCues = []struct {
 	{regexp.MustCompile(`\b(?:what|which) (?:day|date|weekday)\b`), aDay},
 	{regexp.MustCompile(`\b(?:what|which) (?:time|times|hours)\b|\bat what hour\b|\bwhat time of (?:day|night)\b`), aClock},
 	{regexp.MustCompile(`\b(?:what|which) year\b`), aYear},
+	{regexp.MustCompile(`^(?:how fast|what speed|at what speed)\b|\bhow fast (?:was|were|is|are)\b`), aSpeed},
 	{regexp.MustCompile(`\bwhat (?:caused|causes|triggered|sparked|set off|started)\b|\bcause of\b|\bwhat was behind\b`), aCause},
 }
 
@@ -56,6 +58,7 @@ var (
 	rePercent  = regexp.MustCompile(`(?i)%|\bper ?cent\b|\bpercentage points?\b`)
 	reDayForm  = regexp.MustCompile(`\b(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|January|February|March|April|May|June|July|August|September|October|November|December|yesterday|today|tonight|overnight)\b|\b(?:Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}\b|\b\d{4}-\d\d-\d\d\b`)
 	reClockish = regexp.MustCompile(`(?i)\b(?:midnight|noon|midday|dawn|dusk|daybreak|morning|afternoon|evening|overnight|tonight)\b`)
+	reSpeed    = regexp.MustCompile(`(?i)\d[\d,.]*\s*(?:-\s*)?(?:km/h|kmh|kph|mph|knots?|(?:kilomet(?:re|er)s?|miles?|met(?:re|er)s?) (?:an|per|a) (?:hour|second))\b|\b(?:speed|speeding)\b[^.]{0,30}\d`)
 	reCause    = regexp.MustCompile(`(?i)\b(?:because|due to|owing to|caus(?:e|ed|es|ing)|blam(?:e|ed|es|ing)|trigger(?:ed|s)?|spark(?:ed|s)?|result(?:ed)? (?:of|from)|led to|attribut(?:e|ed)|linked to|responsib(?:le|ility)|set off|started by|struck by|hit by|strike|attack|shell(?:ed|ing)|explosion of|fault|failure|why)\b`)
 )
 
@@ -83,6 +86,8 @@ func hasForm(s string, t atype) bool {
 		return reCause.MatchString(s)
 	case aArea:
 		return reArea.MatchString(s) || reDistance.MatchString(s)
+	case aSpeed:
+		return reSpeed.MatchString(s)
 	}
 	return true
 }
@@ -107,6 +112,8 @@ func isAtypeWord(w string, t atype) bool {
 		return w == "area" || w == "square" || w == "sq" || w == "hectares" || w == "acres"
 	case aCause:
 		return w == "caused" || w == "cause" || w == "causes" || w == "triggered" || w == "sparked" || w == "behind"
+	case aSpeed:
+		return w == "fast" || w == "speed" || w == "quickly" || w == "quick"
 	}
 	return false
 }

@@ -37,6 +37,8 @@ var (
 		`(?:two |2 |a few |some |several )?(?:diff|diffrent|different|conflicting|varying|mixed|multiple|their own)\b[^,?;.!—–)]*|` +
 		`(?:a |just a )?(?:couple|few|2|3|two|three)(?: of)?\s+(?:lines|sentences|bullets|bullet points|paragraphs|words)\b[^,?;.!—–)]*|` +
 		`(?:keep it|make it) (?:short|brief|quick|simple)\b[^,?;.!—–)]*|` +
+		`(?:and )?(?:which|what) (?:outlets?|papers?|sources?|reports?) (?:say|said|says|reported|have|give) (?:what|which)\b[^,?;.!—–)]*|` +
+		`(?:and )?who (?:says|said) what\b[^,?;.!—–)]*|` +
 		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
 )
 
@@ -52,7 +54,22 @@ var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov":
 	// Question words and auxiliaries typed without their apostrophe.
 	"whats": "what", "whos": "who", "wheres": "where", "whens": "when", "hows": "how", "whys": "why",
 	"thats": "that", "theres": "there", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
-	"didnt": "did", "doesnt": "does", "dont": "do", "hasnt": "has", "havent": "have", "wont": "will", "cant": "can"}
+	"didnt": "did", "doesnt": "does", "dont": "do", "hasnt": "has", "havent": "have", "wont": "will", "cant": "can",
+	"nite": "night", "nites": "nights", "wk": "week", "wks": "weeks", "hr": "hour", "mo": "month", "mos": "months",
+	"cxl": "cancel", "cxld": "cancelled", "canx": "cancelled", "tix": "tickets", "pax": "passengers"}
+
+// expandAbbrev spells out chat abbreviations in a lower-cased question
+// (used to read its kind and form, not for offsets).
+func expandAbbrev(lq string) string {
+	return reWord.ReplaceAllStringFunc(lq, func(w string) string {
+		if full, ok := chatAbbrev[w]; ok {
+			return full
+		}
+		return w
+	})
+}
+
+var reWord = regexp.MustCompile(`[a-z0-9'’/]+`)
 
 // contractions are chat spellings of question openers: "whats the name"
 // reads as "what is the name".

@@ -145,13 +145,18 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// "this week", "in 2016": reports from that period answer; when
 		// there are none, the others are shown, saying so, rather than
 		// sending the reporter away from a story the archive has.
-		day := weekdayOf(when.Phrase)
-		in := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool {
-			// "on friday": a report dated that day, or one that says
-			// what happened on a Friday (the news calls the day by its
-			// name: "cancelled 1,840 flights on Friday").
-			return !when.Contains(c.art.Published) && (day == "" || !strings.Contains(c.sent.Text, day))
-		})
+		if day := weekdayOf(when.Phrase); day != "" {
+			// "On friday": the news calls the day by its name
+			// ("cancelled 1,840 flights on Friday"), whatever the
+			// report's date; a passage that names it is preferred.
+			for _, c := range cands {
+				if strings.Contains(c.sent.Text, day) {
+					c.score += weekdayBonus
+				}
+			}
+			slices.SortStableFunc(cands, func(a, b *candidate) int { return cmp.Compare(b.score, a.score) })
+		}
+		in := slices.DeleteFunc(slices.Clone(cands), func(c *candidate) bool { return !when.Contains(c.art.Published) })
 		_, _, first, _ := e.archiveSpan()
 		switch {
 		case len(in) > 0 && bestCoverage(in) >= minCoverage:
@@ -229,8 +234,10 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		ans.Notes = append(ans.Notes, note)
 	}
 	line, confident := answerLine(&qa, picked)
-	if (qa.asksName || qa.wantsName && !confident && line == closestLine) && !slices.ContainsFunc(picked, func(c *candidate) bool { return namesOther(c.sent.Text, &qa) }) {
-		// "The names of the dead", or "who chairs the board" with no
+	if qa.asksName && !slices.ContainsFunc(picked, func(c *candidate) bool { return hasNameBesides(c.sent.Text, &qa) }) ||
+		qa.wantsName && !confident && line == closestLine && !slices.ContainsFunc(picked, func(c *candidate) bool { return namesOther(c.sent.Text, &qa) }) {
+		// "The names of the dead" (no quote gives anyone's full name
+		// but the question's), or "who chairs the board" with no
 		// short answer found: no quote names anyone or anything the
 		// question does not (the passages say only "the SDP
 		// candidate", "a whistleblower", "their names were not
@@ -314,6 +321,10 @@ func (e *Extractive) staleNote(asOf time.Time) string {
 	return fmt.Sprintf("The newest article I have is from %s, %d days before %s.",
 		last.Format(corpus.DateLayout), int(asOf.Sub(last).Hours()/24), asOf.Format(corpus.DateLayout))
 }
+
+// weekdayBonus raises a passage that names the weekday a question asks
+// about.
+const weekdayBonus = 0.1
 
 // weekdayOf returns the weekday a time phrase names ("Friday" for "on
 // friday", "last friday"), or "".

@@ -208,7 +208,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	out := query{text: q}
 	q = stripChat(q)
 	out.clean = q
-	lq := expandContractions(strings.ToLower(collapse(q)))
+	lq := expandAbbrev(expandContractions(strings.ToLower(collapse(q))))
 	first := strings.Fields(lq)
 	switch {
 	case len(first) == 0:

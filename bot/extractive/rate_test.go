@@ -14,9 +14,10 @@ func TestRateUnit(t *testing.T) {
 		"what did he say a day after the vote?":                            "",
 		"how much does the water company charge per cubic metre":           "metre",
 		"how much do farmers get per tonne of wheat":                       "tonne",
+		"is meridian paying for hotels? how much a nite":                   "night",
 		"what share of votes, in per cent, did they win":                   "",
 	} {
-		if got := rateUnit(q); got != want {
+		if got := rateUnit(expandAbbrev(q)); got != want {
 			t.Errorf("rateUnit(%q) = %q, want %q", q, got, want)
 		}
 	}
@@ -36,6 +37,29 @@ func TestRateUnit(t *testing.T) {
 	} {
 		if got := hasRate(c.s, c.u); got != c.ok {
 			t.Errorf("hasRate(%q, %q) = %v", c.s, c.u, got)
+		}
+	}
+}
+
+func TestSpeedForm(t *testing.T) {
+	for q, want := range map[string]atype{
+		"how fast was the train going when it derailed":               aSpeed,
+		"what speed was the bus doing":                                aSpeed,
+		"what did the sheriff say about how fast the floodwater rose": aAny,
+		"how many passengers were on the train":                       aAny,
+	} {
+		if got := answerType(expandAbbrev(q)); got != want {
+			t.Errorf("answerType(%q) = %v, want %v", q, got, want)
+		}
+	}
+	for s, ok := range map[string]bool{
+		"The train was travelling at 72 km/h when it left the rails.":  true,
+		"It was doing about 45 miles an hour.":                         true,
+		"Investigators are examining the train's speed data.":          false,
+		"Twenty-three cars left the tracks 3 kilometres east of town.": false,
+	} {
+		if got := hasForm(s, aSpeed); got != ok {
+			t.Errorf("hasForm(%q, speed) = %v", s, got)
 		}
 	}
 }
