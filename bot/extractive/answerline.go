@@ -103,6 +103,9 @@ func answerLine(qa *query, picked []*candidate) (string, bool) {
 		// quantities, not rival values of the one asked for.
 		first := figureClass(items[0].text)
 		items = slices.DeleteFunc(items, func(it lineItem) bool { return figureClass(it.text) != first })
+		if counts := slices.DeleteFunc(slices.Clone(items), func(it lineItem) bool { return !hasAny(termSet(it.text), qa.counted) }); len(counts) > 0 {
+			items = counts // figures of the thing counted, not of hours or kilometres
+		}
 		return valuesLine(items), true
 	case qa.kind == qWhen || qa.atype == aAge:
 		return valuesLine(items), true
@@ -262,6 +265,13 @@ func figureOf(c *candidate, qa *query) (string, string) {
 		if k := c.qty.closestTo(qa, inForm, s); k >= 0 {
 			n = k // of several, the one nearest the question's words ("according to the ISW")
 		}
+	}
+	// "How many cars derailed": the figure that counts cars ("23 cars"),
+	// not the hours the fire burned.
+	if k := c.qty.counting(qa.countedFirst); k >= 0 {
+		n = k
+	} else if k := c.qty.counting(qa.counted); k >= 0 {
+		n = k
 	}
 	// "1.7 million": the magnitude word belongs to the number before it.
 	if n > 0 && magnitudeWords[strings.ToLower(wordAt(s, c.qty.starts[n]))] && slices.Contains(c.qty.nums, n-1) {

@@ -195,3 +195,22 @@ func TestDatelineEnd(t *testing.T) {
 		}
 	}
 }
+
+// "How many cars derailed": the answer line gives the figure that counts
+// cars, not the hours a fire burned in the same passage.
+func TestAnswerLineCountsTheNounAsked(t *testing.T) {
+	day := time.Date(2026, 7, 6, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "wreck", Title: "Freight train derails", Source: "Valley Gazette", Published: day, Paragraphs: []string{
+			"At Ashford Falls the wrecked cars burned for about five hours after the derailment, which sent 23 cars off the tracks.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "how many cars derailed at ashford falls", AsOf: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(a.Lead, "hours") || !strings.Contains(a.Lead, "23 cars") {
+		t.Errorf("answer line %q: want 23 cars alone", a.Lead)
+	}
+}

@@ -1138,6 +1138,23 @@ func (q quantities) closestTo(qa *query, nums []int, text string) int {
 	return -1
 }
 
+// counting returns the index (into terms) of the first figure followed,
+// within four words, by one of nouns ("23 cars", "1,900 Norlith
+// employees"), or -1.
+func (q quantities) counting(nouns []string) int {
+	if len(nouns) == 0 {
+		return -1
+	}
+	for _, n := range q.nums {
+		for h := n + 1; h < len(q.terms) && h <= n+4; h++ {
+			if slices.Contains(nouns, q.terms[h]) {
+				return n
+			}
+		}
+	}
+	return -1
+}
+
 // numIn returns the index (into terms) of the first quantity whose word
 // starts within [from, to) of the sentence, or -1.
 func (q quantities) numIn(from, to int) int {

@@ -74,6 +74,9 @@ type query struct {
 	// ("homes" in "how many homes burned"), with paraphrases; nil for
 	// people in general.
 	counted []string
+	// countedFirst are those of the phrase's first word ("cars" in "how
+	// many cars derailed").
+	countedFirst []string
 	// event are the terms of the event a when-question dates ("lifted"
 	// in "when are the cuts being lifted"): its last content word, with
 	// its paraphrases and spellings.
@@ -454,11 +457,17 @@ func analyze(q string, stats retrieval.TermStats) query {
 				}
 				break
 			}
-			np = append(np, t.term)
-			np = append(np, slices.Concat(t.alt, t.spell, paraphraseTerms(t.term))...)
+			words := slices.Concat([]string{t.term}, t.alt, t.spell, paraphraseTerms(t.term))
 			for _, p := range t.extra {
-				np = append(np, p.term)
+				words = append(words, p.term)
 			}
+			if np == nil {
+				out.countedFirst = words
+			}
+			np = append(np, words...)
+		}
+		if np == nil {
+			out.countedFirst = nil
 		}
 		out.counted = np
 		break
