@@ -202,7 +202,10 @@ func TestAnswerLineCountsTheNounAsked(t *testing.T) {
 	day := time.Date(2026, 7, 6, 0, 0, 0, 0, time.UTC)
 	arts := []corpus.Article{
 		{ID: "wreck", Title: "Freight train derails", Source: "Valley Gazette", Published: day, Paragraphs: []string{
-			"At Ashford Falls the wrecked cars burned for about five hours after the derailment, which sent 23 cars off the tracks.",
+			"At Ashford Falls the derailed cars burned for about five hours before firefighters put the fire out.",
+		}},
+		{ID: "wreck2", Title: "Derailment at Ashford Falls", Source: "Continental Wire", Published: day, Paragraphs: []string{
+			"The train derailed at Ashford Falls early on Sunday, sending 23 cars off the tracks.",
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
