@@ -18,6 +18,7 @@ func TestStripChat(t *testing.T) {
 		{"summarise the drought story for me, couple lines is fine", "summarise the drought story", "lines"},
 		{"what happened at the plant - keep it short", "what happened at the plant", "short"},
 		{"how many lines were cut", "how many lines were cut", ""}, // not a clause of its own
+		{"can u summarise the train story in a couple lines", "summarise the train story", "lines"},
 		{"how many ppl got stuck? seeing 2 diff numbers, which outlets say what", "how many ppl got stuck", "outlets"},
 		{"pls", "pls", ""}, // nothing but chat: read as typed
 	} {

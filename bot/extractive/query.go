@@ -589,8 +589,12 @@ func (qa *query) speakerName() []string {
 	if !isName(qa.speaker[0]) {
 		return nil
 	}
+	// Only the head of the speaker's phrase names the speaker (the
+	// surname of "Katarzina Novak", "Brody" of "transportation sec
+	// Brody"): the words before it qualify it, and the department they
+	// name is not the person.
 	var out []string
-	for _, t := range qa.speaker {
+	for _, t := range qa.speaker[:1] {
 		if isName(t) {
 			out = append(out, t)
 		}

@@ -26,6 +26,8 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 		{ID: "ferry", Title: "Ferry service resumes", Source: "Delta Post", Published: day.AddDate(0, 0, 1), Paragraphs: []string{
 			"The Marlow ferry resumed its crossings on Wednesday after the river fell.",
 			"Harbour master Ines Carvalho said the channel had been cleared of debris.",
+			"The Department of Transport said it was monitoring the river closely.",
+			"Transport Secretary Alan Brody will visit the Marlow crossing on Friday.",
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
@@ -42,6 +44,7 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 		{"What did the mayor of Marlow say about the ferry?", true},        // a mayor, but of Hexford
 		{"What did Ines Carvalho say about the channel?", false},
 		{"what did reyes say about the ferry crossings", true}, // quoted, on something else
+		{"what did transport sec brody say about the river", true}, // his department spoke, he did not
 	} {
 		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
 		if err != nil {
