@@ -43,7 +43,7 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 		{"What did the mayor of Hexford say about the volunteers?", false}, // the title, in an earlier sentence
 		{"What did the mayor of Marlow say about the ferry?", true},        // a mayor, but of Hexford
 		{"What did Ines Carvalho say about the channel?", false},
-		{"what did reyes say about the ferry crossings", true}, // quoted, on something else
+		{"what did reyes say about the ferry crossings", true},     // quoted, on something else
 		{"what did transport sec brody say about the river", true}, // his department spoke, he did not
 	} {
 		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
