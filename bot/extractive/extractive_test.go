@@ -146,6 +146,7 @@ func FuzzAnswer(f *testing.F) {
 		"What did the NFFS say?", "How many square kilometres of farmland flooded?",
 		"Who is the mayor of Marlow?", "What does NFFS stand for", "İSTANBUL’s Ñandú-Çorp 27,000%?",
 		"who is leading the Federal Bureau of Investigation's probe into €3bn", "“'s ’s -- ,, 1,",
+		"who was greasing Ñúñez’s palm, throw in the İ towel",
 	} {
 		f.Add(q)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/newsdesk/newsdesk/retrieval"
 	"github.com/newsdesk/newsdesk/retrieval/lexicon"
 )
 
@@ -123,6 +124,64 @@ func compoundParaphrases(first, head string) []paraphrase {
 				w = compoundGlossWeight
 			}
 			out = append(out, paraphrase{r.Term, w, r.Kind})
+		}
+	}
+	return out
+}
+
+// maxIdiomWords is the longest WordNet lemma, in words, matched in a
+// question as an idiom.
+const maxIdiomWords = 5
+
+// possessives stand for "one's" in a WordNet lemma ("grease one's palms").
+var possessives = map[string]bool{"his": true, "her": true, "their": true, "my": true, "your": true, "its": true, "our": true}
+
+// idiomParaphrases finds the WordNet lemmas of three words or more that a
+// question says ("throw in the towel", "greasing Llewellyn's palm" for
+// "grease one's palms") and returns, by token, the relations of each
+// lemma for each of its content words: "throw in the towel" gives
+// "quit", "give up", and from its definition "admit defeat"; a sentence
+// that says "conceded defeat" says the idiom. Longest lemma first; a
+// token belongs to one idiom at most.
+func idiomParaphrases(q string, toks []retrieval.Token) map[int][]paraphrase {
+	var out map[int][]paraphrase
+	for i := 0; i+3 <= len(toks); i++ {
+		for l := min(maxIdiomWords, len(toks)-i); l >= 3; l-- {
+			terms := make([]string, l)
+			for k, tk := range toks[i : i+l] {
+				terms[k] = tk.Term
+				w := wordAt(q, tk.Start)
+				rest := ""
+				if end := tk.Start + len(w); end <= len(q) {
+					rest = q[end:]
+				}
+				if possessives[tk.Word] || strings.HasSuffix(w, "'s") || strings.HasSuffix(w, "’s") ||
+					strings.HasPrefix(rest, "'s") || strings.HasPrefix(rest, "’s") {
+					terms[k] = "one" // "Llewellyn's", "his": WordNet's "one's"
+				}
+			}
+			rels := lexicon.Related(strings.Join(terms, " "))
+			if len(rels) == 0 {
+				continue
+			}
+			var ps []paraphrase
+			for _, r := range rels {
+				w := compoundWeight
+				if r.Kind == lexicon.Gloss {
+					w = compoundGlossWeight
+				}
+				ps = append(ps, paraphrase{r.Term, w, r.Kind})
+			}
+			if out == nil {
+				out = map[int][]paraphrase{}
+			}
+			for k := i; k < i+l; k++ {
+				if terms[k-i] != "one" && !retrieval.IsStopWord(toks[k].Word) {
+					out[k] = ps
+				}
+			}
+			i += l - 1
+			break
 		}
 	}
 	return out

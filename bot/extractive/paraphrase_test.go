@@ -63,3 +63,32 @@ func TestUnseenGloss(t *testing.T) {
 		t.Errorf("money: stand-ins %v, want none", g)
 	}
 }
+
+func TestIdiomParaphrases(t *testing.T) {
+	for _, c := range []struct{ q, word, want string }{
+		{"what day did brandt finally throw in the towel", "towel", "defeat"},
+		{"who was greasing llewellyn's palm", "palm", "bribe"},
+		{"who was greasing Núñez’s palm", "palm", "bribe"},
+		{"who greased his palms", "palms", "bribe"},
+	} {
+		toks := retrieval.Analyze(c.q)
+		got := idiomParaphrases(c.q, toks)
+		found := false
+		for i, tk := range toks {
+			if tk.Word != c.word {
+				continue
+			}
+			for _, p := range got[i] {
+				if p.term == retrieval.Term(c.want) {
+					found = true
+				}
+			}
+		}
+		if !found {
+			t.Errorf("idiomParaphrases(%q) = %v: no %q for %q", c.q, got, c.want, c.word)
+		}
+	}
+	if got := idiomParaphrases("who threw the towel at the referee", retrieval.Analyze("who threw the towel at the referee")); len(got) > 0 {
+		t.Errorf("no idiom in a towel thrown: %v", got)
+	}
+}

@@ -281,6 +281,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			out.expand = append(out.expand, acr)
 		}
 	}
+	idioms := idiomParaphrases(q, toks)
 	seen := map[string]bool{}
 	seenDF := map[string]bool{} // terms the archive has
 	speakerHead := -1           // token of the speaker's head noun in "what did X say"
@@ -315,15 +316,20 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 		seen[tk.Term] = true
 		t := qterm{term: tk.Term, word: tk.Word, weight: 1, alt: paraphraseTerms(tk.Term)}
+		for _, p := range idioms[i] {
+			t.extra = append(t.extra, p)
+			t.alt = append(t.alt, p.term)
+		}
 		if i > 0 && !retrieval.IsStopWord(toks[i-1].Word) && !t.name {
-			t.extra = compoundParaphrases(toks[i-1].Term, tk.Term)
-			for _, p := range t.extra {
+			compound := compoundParaphrases(toks[i-1].Term, tk.Term)
+			t.extra = append(t.extra, compound...)
+			for _, p := range compound {
 				t.alt = append(t.alt, p.term)
 			}
-			if len(t.extra) > 0 {
+			if len(compound) > 0 {
 				for j := range out.terms {
 					if m := &out.terms[j]; m.term == toks[i-1].Term && !m.name {
-						for _, p := range modifierParaphrases(t.extra) {
+						for _, p := range modifierParaphrases(compound) {
 							m.extra = append(m.extra, p)
 							m.alt = append(m.alt, p.term)
 						}
