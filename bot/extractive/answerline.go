@@ -372,11 +372,12 @@ var numberWordValue = map[string]int{"two": 2, "three": 3, "four": 4, "five": 5,
 	"fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12}
 
 var (
-	reAccordingTo = regexp.MustCompile(`\baccording to (?:the )?((?:\p{Lu}[\p{L}’'\-]*|of|for|the|and)(?:\s+(?:\p{Lu}[\p{L}’'\-]*|of|for|the|and)){0,6})`)
-	reEstimator   = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]*\s+)*\p{Lu}[\p{L}’'\-]*(?:’s|'s)?(?:\s+(?:defen[cs]e |foreign |interior |health |finance )?(?:ministry|military|army|officials|police|government|agency|department|office|spokesman|spokeswoman|spokesperson|analysts?|institute))?)\s+(?:estimated|estimates|said|says|reported|reports|claimed|claims|announced|put|puts|confirmed|told)\b`)
-	reDateOf      = regexp.MustCompile(`\b(?:(?:late|early) (?:on )?|on |last |this |next )?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?: (?:night|morning|evening|afternoon))?|(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}(?:, \d{4})?|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December)(?: \d{4})?|yesterday|overnight)\b`)
-	reWeekday     = regexp.MustCompile(`(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\d{1,2}|yesterday|overnight`)
-	rePlace       = regexp.MustCompile(`\b(?:(?:about |some |roughly )?\d[\d,.]*\s*(?:km|kilomet(?:re|er)s|miles)\s+)?(?:to the |in the )?(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?(?: of| from)? (?:the )?\p{Lu}[\p{L}’'\-]+(?: \p{Lu}[\p{L}’'\-]+)*|\b(?:near|outside|in|at|on the outskirts of|close to) (?:the )?\p{Lu}[\p{L}’'\-]+(?: \p{Lu}[\p{L}’'\-]+)*(?: (?:region|province|county|district|oblast))?`)
+	reAccordingToDesc = regexp.MustCompile(`\baccording to the ((?:\p{Ll}[\p{L}-]*\s*){1,4})`)
+	reAccordingTo     = regexp.MustCompile(`\baccording to (?:the )?((?:\p{Lu}[\p{L}’'\-]*|of|for|the|and)(?:\s+(?:\p{Lu}[\p{L}’'\-]*|of|for|the|and)){0,6})`)
+	reEstimator       = regexp.MustCompile(`((?:\p{Lu}[\p{L}’'\-]*\s+)*\p{Lu}[\p{L}’'\-]*(?:’s|'s)?(?:\s+(?:defen[cs]e |foreign |interior |health |finance )?(?:ministry|military|army|officials|police|government|agency|department|office|spokesman|spokeswoman|spokesperson|analysts?|institute))?)\s+(?:estimated|estimates|said|says|reported|reports|claimed|claims|announced|put|puts|confirmed|told)\b`)
+	reDateOf          = regexp.MustCompile(`\b(?:(?:late|early) (?:on )?|on |last |this |next )?(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?: (?:night|morning|evening|afternoon))?|(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.? \d{1,2}(?:, \d{4})?|\d{1,2} (?:January|February|March|April|May|June|July|August|September|October|November|December)(?: \d{4})?|yesterday|overnight)\b`)
+	reWeekday         = regexp.MustCompile(`(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|\d{1,2}|yesterday|overnight`)
+	rePlace           = regexp.MustCompile(`\b(?:(?:about |some |roughly )?\d[\d,.]*\s*(?:km|kilomet(?:re|er)s|miles)\s+)?(?:to the |in the )?(?:north|south|east|west|north-?east|north-?west|south-?east|south-?west)(?:ern)?(?: of| from)? (?:the )?\p{Lu}[\p{L}’'\-]+(?: \p{Lu}[\p{L}’'\-]+)*|\b(?:near|outside|in|at|on the outskirts of|close to) (?:the )?\p{Lu}[\p{L}’'\-]+(?: \p{Lu}[\p{L}’'\-]+)*(?: (?:region|province|county|district|oblast))?`)
 )
 
 // attributionOf returns who a sentence's claim comes from: its speaker,
@@ -387,7 +388,22 @@ func attributionOf(c *candidate) string {
 	}
 	s := c.sent.Text
 	if m := reAccordingTo.FindStringSubmatch(s); m != nil {
-		return strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(m[1], " and"), " the"))
+		if n := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(m[1], " and"), " the")); n != "" && n != "the" {
+			return n
+		}
+	}
+	if m := reAccordingToDesc.FindStringSubmatch(s); m != nil {
+		// "according to the water company": who, described.
+		var ws []string
+		for _, w := range strings.Fields(m[1]) {
+			if retrieval.IsStopWord(w) || len(ws) == 3 {
+				break
+			}
+			ws = append(ws, w)
+		}
+		if len(ws) > 0 {
+			return "the " + strings.Join(ws, " ")
+		}
 	}
 	if m := reEstimator.FindStringSubmatch(unquoted(s)); m != nil {
 		if n := cleanOrg(m[1]); n != "" {

@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -215,5 +216,30 @@ func TestAnswerLineCountsTheNounAsked(t *testing.T) {
 	}
 	if strings.Contains(a.Lead, "hours") || !strings.Contains(a.Lead, "23 cars") {
 		t.Errorf("answer line %q: want 23 cars alone", a.Lead)
+	}
+}
+
+func TestLeadFirst(t *testing.T) {
+	for _, c := range []struct {
+		line string
+		n    int
+		want []int
+	}{
+		{"23 cars [4].", 4, []int{3, 0, 1, 2}},
+		{"Reports differ: 5 [2][3] · 7 [1]", 3, []int{1, 2, 0}},
+		{"Russia’s defense ministry [1] and Igor Girkin [2] confirmed it.", 2, nil},
+		{"No short answer I can vouch for; these are the closest passages:", 3, nil},
+		{"odd [9] [0]", 2, nil},
+	} {
+		if got := leadFirst(c.line, c.n); !slices.Equal(got, c.want) {
+			t.Errorf("leadFirst(%q, %d) = %v, want %v", c.line, c.n, got, c.want)
+		}
+	}
+}
+
+func TestAttributionDescribed(t *testing.T) {
+	c := &candidate{sent: corpus.Sentence{Text: "The reservoir stood at 18 per cent of capacity on Tuesday according to the water company, which said it was falling."}}
+	if got := attributionOf(c); got != "the water company" {
+		t.Errorf("attributionOf = %q, want the water company", got)
 	}
 }

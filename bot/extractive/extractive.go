@@ -226,6 +226,17 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// Every candidate was too weak to quote.
 		return e.abstain(ans, "I can't find that"), nil
 	}
+	line, confident := answerLine(&qa, picked)
+	if order := leadFirst(line, len(picked)); order != nil {
+		// The answer line's quotes lead: "23 cars [4]" becomes "23 cars
+		// [1]", the quote that says it first.
+		re := make([]*candidate, 0, len(picked))
+		for _, i := range order {
+			re = append(re, picked[i])
+		}
+		picked = re
+		line, confident = answerLine(&qa, picked)
+	}
 	e.cite(ans, picked)
 	if periodNote != "" {
 		ans.Notes = append(ans.Notes, periodNote)
@@ -233,7 +244,6 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if note := e.staleNote(asOf); note != "" {
 		ans.Notes = append(ans.Notes, note)
 	}
-	line, confident := answerLine(&qa, picked)
 	if qa.asksName && !slices.ContainsFunc(picked, func(c *candidate) bool { return hasNameBesides(c.sent.Text, &qa) }) ||
 		qa.wantsName && !confident && line == closestLine && !slices.ContainsFunc(picked, func(c *candidate) bool { return namesOther(c.sent.Text, &qa) }) {
 		// "The names of the dead" (no quote gives anyone's full name
@@ -320,6 +330,34 @@ func (e *Extractive) staleNote(asOf time.Time) string {
 	}
 	return fmt.Sprintf("The newest article I have is from %s, %d days before %s.",
 		last.Format(corpus.DateLayout), int(asOf.Sub(last).Hours()/24), asOf.Format(corpus.DateLayout))
+}
+
+// reRef is a quote number in an answer line.
+var reRef = regexp.MustCompile(`\[(\d+)\]`)
+
+// leadFirst returns the order (indexes into n quotes) that puts the quotes
+// an answer line cites first, in the order it cites them, or nil when it
+// cites the first quote first (or none).
+func leadFirst(line string, n int) []int {
+	var order []int
+	seen := make([]bool, n)
+	for _, m := range reRef.FindAllStringSubmatch(line, -1) {
+		k, err := strconv.Atoi(m[1])
+		if err != nil || k < 1 || k > n || seen[k-1] {
+			continue
+		}
+		seen[k-1] = true
+		order = append(order, k-1)
+	}
+	if len(order) == 0 || order[0] == 0 {
+		return nil
+	}
+	for i := range n {
+		if !seen[i] {
+			order = append(order, i)
+		}
+	}
+	return order
 }
 
 // weekdayBonus raises a passage that names the weekday a question asks

@@ -112,10 +112,12 @@ var intentWords = map[string]qtype{
 
 // howWords follow "how" in questions that ask for a measure.
 var howWords = map[string]bool{"far": true, "long": true, "large": true, "big": true, "old": true,
-	"often": true, "soon": true, "fast": true, "high": true, "deep": true, "wide": true, "tall": true}
+	"often": true, "soon": true, "fast": true, "high": true, "deep": true, "wide": true, "tall": true,
+	"full": true, "empty": true, "low": true, "heavy": true}
 
 var numberCues = []string{"how many", "how much", "how far", "how long", "how large", "how big",
-	"population", "number of", "how old", "what percentage", "size of", "cost", "area"}
+	"population", "number of", "how old", "what percentage", "size of", "cost", "area",
+	"how high", "how low", "how deep", "how full", "how empty", "how tall", "how heavy", "how wide"}
 
 // synonyms are newsroom paraphrases: a question's word may be reported with
 // another. Each group is a set of lower-case words; a question term found
