@@ -302,7 +302,11 @@ func figureOf(c *candidate, qa *query) (string, string) {
 		}
 		w := wordAt(s, ws)
 		lw := strings.ToLower(w)
-		if retrieval.IsStopWord(lw) && lw != "per" || k > n+1 && !isUnitWord(strings.ToLower(wordAt(s, c.qty.starts[k-1]))) ||
+		prev := strings.ToLower(wordAt(s, c.qty.starts[k-1]))
+		if k > n+1 && terminalUnits[prev] && !isUnitWord(lw) {
+			break // "14 per cent compared": the unit is complete
+		}
+		if retrieval.IsStopWord(lw) && lw != "per" || k > n+1 && !isUnitWord(prev) ||
 			startsUpper(w) && !isUnitWord(lw) {
 			break // "3,200 Lakeshore employees": the name is not the unit
 		}
@@ -339,6 +343,11 @@ var (
 
 // isUnitWord reports whether w is a unit that may follow another unit
 // word ("sq km", "square miles", "per cent").
+// terminalUnits complete a figure: only another unit may follow ("sq
+// km"), not a word of the sentence ("14 per cent compared").
+var terminalUnits = map[string]bool{"cent": true, "percent": true, "hectares": true, "acres": true, "tonnes": true, "tons": true,
+	"km": true, "kilometres": true, "kilometers": true, "miles": true, "mi": true, "metres": true, "meters": true}
+
 func isUnitWord(w string) bool {
 	switch w {
 	case "sq", "square", "km", "kilometres", "kilometers", "miles", "mi", "metres", "meters", "cent", "percent", "per",

@@ -243,3 +243,22 @@ func TestAttributionDescribed(t *testing.T) {
 		t.Errorf("attributionOf = %q, want the water company", got)
 	}
 }
+
+// A figure's unit ends the figure: "14 per cent", not "14 per cent
+// compared".
+func TestAnswerLineUnitEndsTheFigure(t *testing.T) {
+	day := time.Date(2026, 5, 12, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "use", Title: "Night water use falls", Source: "Wire", Published: day, Paragraphs: []string{
+			"Night-time water use in Valmora fell by 14 per cent compared with the same night last week, the company said.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "how much did night water use in valmora fall", AsOf: day})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(a.Lead, "14 per cent [1]") {
+		t.Errorf("answer line %q: want 14 per cent [1]", a.Lead)
+	}
+}
