@@ -262,3 +262,30 @@ func TestAnswerLineUnitEndsTheFigure(t *testing.T) {
 		t.Errorf("answer line %q: want 14 per cent [1]", a.Lead)
 	}
 }
+
+// An overview quotes each article's lede, the report's own summary, over a
+// later sentence that merely repeats the other reports.
+func TestOverviewLedes(t *testing.T) {
+	day := time.Date(2026, 7, 6, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "wreck", Title: "Freight train derails at Ashford Falls", Source: "Wire", Published: day, Paragraphs: []string{
+			"A Northline Rail freight train derailed near Ashford Falls on Sunday, spilling diesel into the Kessel River.",
+			"Nobody was hurt, the railroad said.",
+		}},
+		{ID: "pledge", Title: "Northline pledges to pay for Kessel clean-up", Source: "Gazette", Published: day.AddDate(0, 0, 3), Paragraphs: []string{
+			"Northline Rail will pay for the whole clean-up of the Kessel River at Ashford Falls, its chief executive told residents on Thursday.",
+			"Sunday's derailment of the Northline Rail freight train near Ashford Falls spilled diesel into the Kessel River, the railroad has said.",
+			"The money will also cover bottled water for the town.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	a, err := ex.Answer(context.Background(), bot.Request{Question: "summarise the ashford falls train story", AsOf: day.AddDate(0, 0, 4)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range a.Citations {
+		if c.ArticleID == "pledge" && !strings.HasPrefix(c.Quote, "Northline Rail will pay") {
+			t.Errorf("overview quotes %q from the pledge report, not its lede", c.Quote)
+		}
+	}
+}
