@@ -31,10 +31,7 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
-	for _, c := range []struct {
-		q       string
-		abstain bool
-	}{
+	expectAbstentions(t, ex, day, []abstainCase{
 		{"What did Lena Park say about the levee?", true},         // mentioned, never quoted
 		{"what did park tell reporters about the levee", true},    // chat, surname only
 		{"What did Omar Reyes say about the sandbags?", false},    // quoted, then "he said"
@@ -45,19 +42,7 @@ func TestQuoteQuestionNeedsTheSpeaker(t *testing.T) {
 		{"What did Ines Carvalho say about the channel?", false},
 		{"what did reyes say about the ferry crossings", true},     // quoted, on something else
 		{"what did transport sec brody say about the river", true}, // his department spoke, he did not
-	} {
-		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Abstained != c.abstain {
-			quote := ""
-			if len(a.Citations) > 0 {
-				quote = a.Citations[0].Quote
-			}
-			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, quote)
-		}
-	}
+	})
 }
 
 // A question asking who or which one, or for a name, is answered only by
@@ -79,27 +64,12 @@ func TestNameQuestionNeedsAName(t *testing.T) {
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
-	for _, c := range []struct {
-		q       string
-		abstain bool
-	}{
+	expectAbstentions(t, ex, day, []abstainCase{
 		{"who was the whistleblower who flagged the quayside sale", true},
 		{"what are the names of the workers killed at kessel quarry", true},
 		{"who paid the bribes for the quayside depot", false},
 		{"which company operates the kessel quarry", false},
-	} {
-		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Abstained != c.abstain {
-			quote := ""
-			if len(a.Citations) > 0 {
-				quote = a.Citations[0].Quote
-			}
-			t.Errorf("%q: abstained %v, want %v (%s | %s)", c.q, a.Abstained, c.abstain, a.Lead, quote)
-		}
-	}
+	})
 }
 
 // A "how many X" question whose X the archive never uses abstains, but
@@ -113,22 +83,11 @@ func TestCountedNounMisspelt(t *testing.T) {
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
-	for _, c := range []struct {
-		q       string
-		abstain bool
-	}{
+	expectAbstentions(t, ex, day, []abstainCase{
 		{"how many housholds lose water at night", false},
 		{"how many households lose water at night", false},
 		{"how many submarines lose water at night", true},
-	} {
-		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Abstained != c.abstain {
-			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
-		}
-	}
+	})
 }
 
 // A when-question is answered only by a passage about the event it asks
@@ -145,24 +104,13 @@ func TestWhenQuestionNeedsTheEvent(t *testing.T) {
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
-	for _, c := range []struct {
-		q       string
-		abstain bool
-	}{
+	expectAbstentions(t, ex, day, []abstainCase{
 		{"when will the kessel quarry reopen", true},
 		{"when did the rock face collapse at kessel quarry", false},
 		{"when did the kessel operator first detect the movement", false},
 		{"when did inspectors close the kessel quarry", false},
 		{"what time did the second rockfall happen", false}, // the event in the sentence before
-	} {
-		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Abstained != c.abstain {
-			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
-		}
-	}
+	})
 }
 
 // A question about a year before the archive begins is answered only by
@@ -208,23 +156,12 @@ func TestCountedNounMustBeThere(t *testing.T) {
 		}},
 	}
 	ex := New(articleIndex(t, arts), bot.Linker{})
-	for _, c := range []struct {
-		q       string
-		abstain bool
-	}{
+	expectAbstentions(t, ex, day, []abstainCase{
 		{"how many homes were destroyed on evia", true},
 		{"how many hectares were destroyed on evia", false},
 		{"how many firefighters are on the evia fire", false},
 		{"how many people are fighting the fire on evia", false}, // people in general
-	} {
-		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: day})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if a.Abstained != c.abstain {
-			t.Errorf("%q: abstained %v, want %v (%s)", c.q, a.Abstained, c.abstain, a.Lead)
-		}
-	}
+	})
 }
 
 // "On friday" is the Friday a report speaks of, not only the reports
@@ -246,5 +183,30 @@ func TestWeekdayInTheText(t *testing.T) {
 	}
 	if a.Abstained || !strings.Contains(a.Lead, "1,840") {
 		t.Errorf("answer %q: want the 1,840 flights", a.Lead)
+	}
+}
+
+// abstainCase is a question and whether the answerer must abstain on it.
+type abstainCase struct {
+	q       string
+	abstain bool
+}
+
+// expectAbstentions asks each question as of asOf and checks whether the
+// answerer abstains.
+func expectAbstentions(t *testing.T, ex *Extractive, asOf time.Time, cases []abstainCase) {
+	t.Helper()
+	for _, c := range cases {
+		a, err := ex.Answer(context.Background(), bot.Request{Question: c.q, AsOf: asOf})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if a.Abstained != c.abstain {
+			quote := ""
+			if len(a.Citations) > 0 {
+				quote = a.Citations[0].Quote
+			}
+			t.Errorf("%q: abstained %v, want %v (%s | %s)", c.q, a.Abstained, c.abstain, a.Lead, quote)
+		}
 	}
 }
