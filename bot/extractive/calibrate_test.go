@@ -76,7 +76,7 @@ func BenchmarkAbstentionSweep(b *testing.B) {
 	defer func(v float64) { minCoverage = v }(minCoverage)
 	inUse := minCoverage
 	for b.Loop() {
-		for _, v := range []float64{0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7} {
+		for _, v := range []float64{0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7} {
 			minCoverage = v
 			ap, a, up, u, falseAbst := 0, 0, 0, 0, 0
 			for _, s := range sets {
