@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"math/bits"
 	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unicode/utf8"
 )
 
 // HashEmbedder is the offline default Embedder: signed feature hashing
@@ -83,27 +85,26 @@ func (h *HashEmbedder) Vector(text string) []float32 {
 
 // vectorInto embeds text into v, which has h.dim zero elements.
 func (h *HashEmbedder) vectorInto(v []float32, text string) {
+	// Features are hashed part by part (FNV-1a of a concatenation is the
+	// hash of its parts in turn), so no feature string is built.
+	var letters [128]byte
 	prev := ""
 	for _, tk := range Analyze(text) {
 		if IsStopWord(tk.Word) {
 			prev = ""
 			continue
 		}
-		h.add(v, "w:"+tk.Term, 1)
+		h.addHash(v, fnvString(fnvString(fnvOffset, "w:"), tk.Term), 1)
 		if prev != "" {
-			h.add(v, "b:"+prev+" "+tk.Term, 0.5)
+			h.addHash(v, fnvString(fnvString(fnvString(fnvString(fnvOffset, "b:"), prev), " "), tk.Term), 0.5)
 		}
 		prev = tk.Term
-		h.addGrams(v, translit(tk.Word))
+		h.addGrams(v, tk.Word)
 		if len(tk.Word) >= 5 {
-			// A transposition typo ("Iyzum") lands on the same
-			// letter-set feature as the word it mangles.
-			h.add(v, "a:"+sortedLetters(tk.Word), 0.7)
+			h.addHash(v, fnvBytes(fnvString(fnvOffset, "a:"), appendSortedLetters(letters[:0], tk.Word)), 0.7)
 		}
 	}
 	if !normalize(v) {
-		// Nothing to hash (empty text, only stop words or punctuation):
-		// a fixed unit vector keeps cosine similarity defined.
 		v[0] = 1
 	}
 }
@@ -112,15 +113,18 @@ func (h *HashEmbedder) vectorInto(v []float32, text string) {
 // boundaries marked, sharing a total weight of 1. It hashes byte ranges
 // of the marked word in place: n-grams are the hot path of ingest.
 func (h *HashEmbedder) addGrams(v []float32, word string) {
-	w := "<" + word + ">"
-	var starts [64]int // rune start offsets; longer words use their first 63 runes
+	var buf [256]byte
+	w := append(appendTranslit(append(buf[:0], '<'), word), '>') // on the stack for all but very long words
+	var starts [64]int                                           // rune start offsets; longer words use their first 63 runes
 	n := 0
-	for i := range w {
+	for i := 0; i < len(w); {
 		if n == len(starts)-1 {
 			break
 		}
 		starts[n] = i
 		n++
+		_, size := utf8.DecodeRune(w[i:])
+		i += size
 	}
 	starts[n] = len(w)
 	if n > len(starts)-2 {
@@ -136,9 +140,10 @@ func (h *HashEmbedder) addGrams(v []float32, word string) {
 		return
 	}
 	weight := float32(1 / math.Sqrt(float64(grams)))
+	c := fnvString(fnvOffset, "c:")
 	for g := 3; g <= 4; g++ {
 		for i := 0; i+g <= n; i++ {
-			h.addHash(v, fnv64a("c:", w[starts[i]:starts[i+g]]), weight)
+			h.addHash(v, fnvBytes(c, w[starts[i]:starts[i+g]]), weight)
 		}
 	}
 }
@@ -149,7 +154,12 @@ func (h *HashEmbedder) add(v []float32, feature string, weight float32) {
 
 // addHash adds weight at the hashed index, with the hash's top bit as sign.
 func (h *HashEmbedder) addHash(v []float32, x uint64, weight float32) {
-	i := int(x % uint64(h.dim))
+	var i int
+	if d := uint64(h.dim); d&(d-1) == 0 {
+		i = int(x & (d - 1)) // x % d without a division, for the usual power of two
+	} else {
+		i = int(x % d)
+	}
 	if x>>63 == 1 {
 		weight = -weight
 	}
@@ -157,22 +167,31 @@ func (h *HashEmbedder) addHash(v []float32, x uint64, weight float32) {
 }
 
 // fnv64a is FNV-1a over prefix+s, without allocating.
-func fnv64a(prefix, s string) uint64 {
-	const (
-		offset = 14695981039346656037
-		prime  = 1099511628211
-	)
-	x := uint64(offset)
-	for i := 0; i < len(prefix); i++ {
-		x ^= uint64(prefix[i])
-		x *= prime
-	}
+// FNV-1a, 64 bits: fnvOffset is the hash of nothing, and fnvString and
+// fnvBytes go on from a hash with more input.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(x uint64, s string) uint64 {
 	for i := 0; i < len(s); i++ {
 		x ^= uint64(s[i])
-		x *= prime
+		x *= fnvPrime
 	}
 	return x
 }
+
+func fnvBytes(x uint64, b []byte) uint64 {
+	for _, c := range b {
+		x ^= uint64(c)
+		x *= fnvPrime
+	}
+	return x
+}
+
+// fnv64a is the FNV-1a hash of prefix followed by s.
+func fnv64a(prefix, s string) uint64 { return fnvString(fnvString(fnvOffset, prefix), s) }
 
 // normalize scales v to unit length in place; it reports false for a zero
 // (or non-finite) vector.
@@ -197,38 +216,40 @@ func normalize(v []float32) bool {
 // sortedLetters returns the distinct letters of w in order, with y read as
 // i: the same for "Izyum" and "Iyzum", "Zelensky" and "Zelenskyy".
 func sortedLetters(w string) string {
+	var buf [128]byte
+	return string(appendSortedLetters(buf[:0], w))
+}
+
+// appendSortedLetters appends sortedLetters(w) to b.
+func appendSortedLetters(b []byte, w string) []byte {
 	// ASCII words (nearly all) without allocating a rune slice: a set
 	// of bytes read in order is the sorted, de-duplicated runes.
 	var set [2]uint64
-	ascii := true
 	for i := 0; i < len(w); i++ {
 		c := w[i]
 		if c >= 0x80 {
-			ascii = false
-			break
+			r := []rune(w)
+			for i, c := range r {
+				if c == 'y' {
+					r[i] = 'i'
+				}
+			}
+			slices.Sort(r)
+			for _, c := range slices.Compact(r) {
+				b = utf8.AppendRune(b, c)
+			}
+			return b
 		}
 		if c == 'y' {
 			c = 'i'
 		}
 		set[c>>6] |= 1 << (c & 63)
 	}
-	if ascii {
-		var buf [128]byte
-		n := 0
-		for c := 0; c < 128; c++ {
-			if set[c>>6]&(1<<(c&63)) != 0 {
-				buf[n] = byte(c)
-				n++
-			}
-		}
-		return string(buf[:n])
-	}
-	r := []rune(w)
-	for i, c := range r {
-		if c == 'y' {
-			r[i] = 'i'
+	for k, bitsSet := range set {
+		for bitsSet != 0 {
+			b = append(b, byte(k*64+bits.TrailingZeros64(bitsSet)))
+			bitsSet &= bitsSet - 1
 		}
 	}
-	slices.Sort(r)
-	return string(slices.Compact(r))
+	return b
 }

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 )
 
@@ -59,4 +60,125 @@ func TestHashEmbedderDeterministic(t *testing.T) {
 	if _, err := NewHashEmbedderDim(4); err == nil {
 		t.Fatal("tiny dimension accepted")
 	}
+}
+
+// BenchmarkHashEmbed measures the hash embedder alone, a chunk at a time,
+// on the synthetic archive's chunks (the largest part of an ingest).
+func BenchmarkHashEmbed(b *testing.B) {
+	var texts []string
+	for _, a := range synthCorpus(300, 7) {
+		for _, c := range ChunkArticle(&a, DefaultChunkChars, DefaultChunkOverlap) {
+			texts = append(texts, c.Text)
+		}
+	}
+	h := NewHashEmbedder()
+	v := make([]float32, h.Dim())
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		clear(v)
+		h.vectorInto(v, texts[i%len(texts)])
+		i++
+	}
+	b.ReportMetric(float64(len(texts)), "chunks")
+}
+
+// The embedder as first written (hash-v4): the optimised one must give the
+// same vectors, since an index records the embedder's id, not its code.
+func (h *HashEmbedder) referenceVector(text string) []float32 {
+	v := make([]float32, h.dim)
+	prev := ""
+	for _, tk := range Analyze(text) {
+		if IsStopWord(tk.Word) {
+			prev = ""
+			continue
+		}
+		h.add(v, "w:"+tk.Term, 1)
+		if prev != "" {
+			h.add(v, "b:"+prev+" "+tk.Term, 0.5)
+		}
+		prev = tk.Term
+		h.referenceGrams(v, translit(tk.Word))
+		if len(tk.Word) >= 5 {
+			h.add(v, "a:"+referenceSortedLetters(tk.Word), 0.7)
+		}
+	}
+	if !normalize(v) {
+		v[0] = 1
+	}
+	return v
+}
+
+func (h *HashEmbedder) referenceGrams(v []float32, word string) {
+	w := "<" + word + ">"
+	var starts [64]int // rune start offsets; longer words use their first 63 runes
+	n := 0
+	for i := range w {
+		if n == len(starts)-1 {
+			break
+		}
+		starts[n] = i
+		n++
+	}
+	starts[n] = len(w)
+	if n > len(starts)-2 {
+		w = w[:starts[n]]
+	}
+	grams := 0
+	for g := 3; g <= 4; g++ {
+		if n >= g {
+			grams += n - g + 1
+		}
+	}
+	if grams == 0 {
+		return
+	}
+	weight := float32(1 / math.Sqrt(float64(grams)))
+	for g := 3; g <= 4; g++ {
+		for i := 0; i+g <= n; i++ {
+			h.addHash(v, fnv64a("c:", w[starts[i]:starts[i+g]]), weight)
+		}
+	}
+}
+
+func referenceSortedLetters(w string) string {
+	r := []rune(w)
+	for i, c := range r {
+		if c == 'y' {
+			r[i] = 'i'
+		}
+	}
+	slices.Sort(r)
+	return string(slices.Compact(r))
+}
+
+// The embedder gives the reference's vectors, to the bit.
+func TestHashEmbedderMatchesReference(t *testing.T) {
+	h := NewHashEmbedder()
+	texts := []string{"", "Kupiansk fell", "Russian troops retreat from Izyum, Zelenskyy said.", "İSTANBUL’s Ñandú-Çorp 27,000% «quoted» y yy",
+		"a-very-long-hyphenated-compound-word-that-goes-on-and-on-for-more-than-sixty-three-runes-in-all-of-it"}
+	for _, a := range synthCorpus(20, 3) {
+		texts = append(texts, a.Text())
+	}
+	for _, s := range texts {
+		if got, want := h.Vector(s), h.referenceVector(s); !slices.Equal(got, want) {
+			t.Errorf("vector of %.40q differs from the reference", s)
+		}
+		for _, w := range []string{s, "yearly", "Çorp", "Mykolaiv"} {
+			if got, want := sortedLetters(w), referenceSortedLetters(w); got != want {
+				t.Errorf("sortedLetters(%.20q) = %q, want %q", w, got, want)
+			}
+		}
+	}
+}
+
+func FuzzHashEmbedderMatchesReference(f *testing.F) {
+	f.Add("Russian troops retreat from Izyum")
+	f.Add("İ\xff «y» ’s 2,000sq km")
+	h := NewHashEmbedder()
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := h.Vector(s), h.referenceVector(s); !slices.Equal(got, want) {
+			t.Fatalf("vector of %q differs from the reference", s)
+		}
+	})
 }

@@ -233,8 +233,12 @@ var extraStop = map[string]struct{}{
 // meet "mayor"); doubled letters collapse ("kupyansk" and "kupiansk" ->
 // "kupiansk").
 func translit(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
+	var buf [64]byte
+	return string(appendTranslit(buf[:0], s))
+}
+
+// appendTranslit appends translit(s) to b.
+func appendTranslit(b []byte, s string) []byte {
 	var prev rune
 	for i, r := range s {
 		if r == 'y' || (r == 'j' && !beforeVowel(s[i+1:])) {
@@ -243,10 +247,10 @@ func translit(s string) string {
 		if r == prev && unicode.IsLetter(r) {
 			continue
 		}
-		b.WriteRune(r)
+		b = utf8.AppendRune(b, r)
 		prev = r
 	}
-	return b.String()
+	return b
 }
 
 // fold removes accents (é -> e) so that "Zelenskyy" and "Zelenskýy" meet.
