@@ -2,6 +2,7 @@ package extractive
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,6 +80,7 @@ func BenchmarkAbstentionSweep(b *testing.B) {
 		for _, v := range []float64{0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7} {
 			minCoverage = v
 			ap, a, up, u, falseAbst := 0, 0, 0, 0, 0
+			perKind := map[qtype]*[4]int{} // answerable passed, answerable, near-miss passed, near-miss
 			for _, s := range sets {
 				ex := New(s.ix, bot.Linker{})
 				_, failures := judgeSet(b, ex, s.qs, s.raw)
@@ -88,6 +90,22 @@ func BenchmarkAbstentionSweep(b *testing.B) {
 				}
 				for _, q := range s.qs {
 					f, bad := failed[q.ID]
+					k := analyze(q.Question, nil).kind
+					if perKind[k] == nil {
+						perKind[k] = &[4]int{}
+					}
+					pk := perKind[k]
+					if q.Answerable {
+						pk[1]++
+						if !bad {
+							pk[0]++
+						}
+					} else {
+						pk[3]++
+						if !bad {
+							pk[2]++
+						}
+					}
 					if q.Answerable {
 						a++
 						if !bad {
@@ -105,6 +123,14 @@ func BenchmarkAbstentionSweep(b *testing.B) {
 			}
 			b.Logf("minCoverage %.2f: answerable %d/%d (false abstentions %d), unanswerable abstained %d/%d, total %d/%d",
 				v, ap, a, falseAbst, up, u, ap+up, a+u)
+			if os.Getenv("BY_KIND") != "" {
+				for k := qOther; k <= qWhich; k++ {
+					if pk := perKind[k]; pk != nil {
+						// Printed, not logged: a benchmark's log is cut short.
+						fmt.Printf("minCoverage %.2f kind %d: answerable %d/%d, near-miss %d/%d\n", v, k, pk[0], pk[1], pk[2], pk[3])
+					}
+				}
+			}
 			if v == inUse {
 				b.ReportMetric(float64(ap+up)/float64(a+u), "pass-rate")
 			}
