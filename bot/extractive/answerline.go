@@ -539,8 +539,9 @@ func agentOf(c *candidate, qa *query) string {
 }
 
 // reDatelineLead is a dateline opening a sentence: "MILAN — ", "ROME,
-// March 5 (EBW) - ", "CARVER SPRINGS, Mo. — ".
-var reDatelineLead = regexp.MustCompile(`^\p{Lu}[\p{Lu} .'’-]*\p{Lu}(?:, [\p{L}.]+(?: \d{1,2})?)?(?: \([\p{Lu}\p{L}]+\))?\s*[—–-]+\s*`)
+// March 5 (EBW) - ", "CARVER SPRINGS, Mo. — "; its dash is set off by a
+// space ("UK-based Acme" is no dateline).
+var reDatelineLead = regexp.MustCompile(`^\p{Lu}[\p{Lu} .'’-]*\p{Lu}(?:, [\p{L}.]+(?: \d{1,2})?)?(?: \([\p{Lu}\p{L}]+\))?\s+[—–-]+\s*`)
 
 // datelineEnd returns where the sentence proper begins after a dateline,
 // or 0.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/newsdesk/newsdesk/bot"
+	"github.com/newsdesk/newsdesk/bot/timeq"
 	"github.com/newsdesk/newsdesk/corpus"
 )
 
@@ -287,5 +288,22 @@ func TestOverviewLedes(t *testing.T) {
 		if c.ArticleID == "pledge" && !strings.HasPrefix(c.Quote, "Northline Rail will pay") {
 			t.Errorf("overview quotes %q from the pledge report, not its lede", c.Quote)
 		}
+	}
+}
+
+func TestNamesYearOf(t *testing.T) {
+	y2009 := timeq.Reading{From: time.Date(2009, 1, 1, 0, 0, 0, 0, time.UTC), To: time.Date(2010, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for s, want := range map[string]bool{
+		"Holloway bought the club in 2009 for 4 million pounds.": true,
+		"The 20091 ticket line was busy.":                        false,
+		"He paid 12009 pounds.":                                  false,
+		"It opened in 2010.":                                     false,
+	} {
+		if got := namesYearOf(s, y2009); got != want {
+			t.Errorf("namesYearOf(%q) = %v, want %v", s, got, want)
+		}
+	}
+	if datelineEnd("UK-based Acme said it would appeal.") != 0 {
+		t.Error("a hyphenated compound read as a dateline")
 	}
 }

@@ -3,7 +3,8 @@ package extractive
 import (
 	"regexp"
 	"strings"
-	"sync"
+
+	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 // atype is the form an answer must take, when the question says: "how old"
@@ -171,16 +172,20 @@ func rateUnit(lq string) string {
 		}
 	}
 	for _, m := range rePerUnit.FindAllStringSubmatch(lq, -1) {
-		if u := strings.TrimSuffix(m[1], "s"); !notUnits[u] {
+		if u := strings.TrimSuffix(m[1], "s"); !notUnits[u] && !retrieval.IsStopWord(m[1]) {
 			return u
 		}
 	}
 	return ""
 }
 
-// notUnits follow "per" without making a rate ("per cent", "per annum"
+// notUnits follow "per" without making a rate ("per cent"; "per annum"
 // is a year, handled above).
-var notUnits = map[string]bool{"cent": true, "centage": true, "annum": true, "se": true}
+// Nor do the sources of "per" meaning "according to" ("per the
+// ministry", "per reports").
+var notUnits = map[string]bool{"cent": true, "centage": true, "annum": true, "se": true,
+	"report": true, "source": true, "official": true, "statement": true, "police": true, "ministry": true,
+	"government": true, "witness": true, "witnesse": true, "media": true, "spokesman": true, "spokeswoman": true}
 
 var rateForms = map[string]*regexp.Regexp{}
 
@@ -203,14 +208,9 @@ func hasRate(s, u string) bool {
 	return re.MatchString(s)
 }
 
-var otherRates sync.Map // unit -> *regexp.Regexp
-
+// otherRate is the form of a rate of unit u (letters only), compiled per
+// question: caching every unit a user types would grow without bound.
 func otherRate(u string) *regexp.Regexp {
-	if re, ok := otherRates.Load(u); ok {
-		return re.(*regexp.Regexp)
-	}
 	q := regexp.QuoteMeta(u)
-	re := regexp.MustCompile(`(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + q + `s?\b|/\s?` + q + `\b`)
-	otherRates.Store(u, re)
-	return re
+	return regexp.MustCompile(`(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + q + `s?\b|/\s?` + q + `\b`)
 }

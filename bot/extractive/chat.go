@@ -58,18 +58,28 @@ var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov":
 	"nite": "night", "nites": "nights", "wk": "week", "wks": "weeks", "hr": "hour", "mo": "month", "mos": "months",
 	"cxl": "cancel", "cxld": "cancelled", "canx": "cancelled", "tix": "tickets", "pax": "passengers"}
 
+// ambiguousAbbrev are abbreviations that are also names or words when
+// capitalised ("Mo Farah", "HR", "Pax", "Cant"): they are read as chat
+// only when typed in lower case.
+var ambiguousAbbrev = map[string]bool{"mo": true, "mos": true, "hr": true, "wk": true, "wks": true, "pax": true,
+	"cant": true, "wont": true, "mp": true, "admin": true, "uni": true, "gov": true, "info": true, "pic": true,
+	"pics": true, "tix": true, "cops": true}
+
 // expandAbbrev spells out chat abbreviations in a lower-cased question
-// (used to read its kind and form, not for offsets).
+// (used to read its kind and form, not for offsets). The ambiguous ones,
+// whose case is lost here, and those of several words ("mp": "member of
+// parliament", which would change the role a question asks about) stay
+// as typed.
 func expandAbbrev(lq string) string {
 	return reWord.ReplaceAllStringFunc(lq, func(w string) string {
-		if full, ok := chatAbbrev[w]; ok {
+		if full, ok := chatAbbrev[w]; ok && !ambiguousAbbrev[w] && !strings.Contains(full, " ") {
 			return full
 		}
 		return w
 	})
 }
 
-var reWord = regexp.MustCompile(`[a-z0-9'’/]+`)
+var reWord = regexp.MustCompile(`[\p{L}\p{N}'’/]+`)
 
 // contractions are chat spellings of question openers: "whats the name"
 // reads as "what is the name".

@@ -272,7 +272,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 	out.wantsName = out.kind == qWho || out.kind == qWhich || out.role != "" || out.asksName
 	toks := retrieval.Analyze(q)
 	for i, tk := range toks {
-		if full, ok := chatAbbrev[tk.Word]; ok && !strings.Contains(full, " ") {
+		if full, ok := chatAbbrev[tk.Word]; ok && !strings.Contains(full, " ") && !(tk.Cap && ambiguousAbbrev[tk.Word]) {
 			toks[i].Word, toks[i].Term = full, retrieval.Term(full)
 		}
 	}
@@ -464,6 +464,9 @@ func analyze(q string, stats retrieval.TermStats) query {
 					np = nil // people in general, or a word no passage has
 				}
 				break
+			}
+			if np != nil && len(tk.Word) > 4 && (strings.HasSuffix(tk.Word, "ed") || strings.HasSuffix(tk.Word, "ing")) {
+				break // the verb after the noun: "how many homes burned"
 			}
 			words := slices.Concat([]string{t.term}, t.alt, t.spell, paraphraseTerms(t.term))
 			for _, p := range t.extra {

@@ -1,6 +1,11 @@
 package extractive
 
-import "testing"
+import (
+	"slices"
+	"testing"
+
+	"github.com/newsdesk/newsdesk/retrieval"
+)
 
 func TestRateUnit(t *testing.T) {
 	for q, want := range map[string]string{
@@ -61,5 +66,27 @@ func TestSpeedForm(t *testing.T) {
 		if got := hasForm(s, aSpeed); got != ok {
 			t.Errorf("hasForm(%q, speed) = %v", s, got)
 		}
+	}
+}
+
+// Cases a review found: abbreviations that are names when capitalised,
+// a role spelled as an abbreviation, "per" meaning "according to".
+func TestQuestionReadingEdgeCases(t *testing.T) {
+	qa := analyze("What did Mo Farah say about the race", nil)
+	for _, x := range qa.terms {
+		if x.term == retrieval.Term("month") {
+			t.Errorf("Mo read as month: %v", qa.terms)
+		}
+	}
+	if got := analyze("who is the MP for Leeds", nil).role; got != retrieval.Term("mp") {
+		t.Errorf("role of 'who is the MP for Leeds' = %q, want mp", got)
+	}
+	for _, q := range []string{"how many people died, per the ministry", "how many were hurt per reports", "how many homes were lost per officials"} {
+		if got := rateUnit(expandAbbrev(q)); got != "" {
+			t.Errorf("rateUnit(%q) = %q, want none", q, got)
+		}
+	}
+	if got := analyze("how many homes burned down on evia", nil).counted; slices.Contains(got, retrieval.Term("burned")) {
+		t.Errorf("counted phrase runs into the verb: %v", got)
 	}
 }
