@@ -4,7 +4,9 @@ import (
 	"context"
 	"math"
 	"slices"
+	"strings"
 	"testing"
+	"unicode"
 )
 
 func cosine(a, b []float32) float64 {
@@ -93,14 +95,14 @@ func (h *HashEmbedder) referenceVector(text string) []float32 {
 			prev = ""
 			continue
 		}
-		h.add(v, "w:"+tk.Term, 1)
+		h.referenceAdd(v, "w:"+tk.Term, 1)
 		if prev != "" {
-			h.add(v, "b:"+prev+" "+tk.Term, 0.5)
+			h.referenceAdd(v, "b:"+prev+" "+tk.Term, 0.5)
 		}
 		prev = tk.Term
-		h.referenceGrams(v, translit(tk.Word))
+		h.referenceGrams(v, referenceTranslit(tk.Word))
 		if len(tk.Word) >= 5 {
-			h.add(v, "a:"+referenceSortedLetters(tk.Word), 0.7)
+			h.referenceAdd(v, "a:"+referenceSortedLetters(tk.Word), 0.7)
 		}
 	}
 	if !normalize(v) {
@@ -136,7 +138,7 @@ func (h *HashEmbedder) referenceGrams(v []float32, word string) {
 	weight := float32(1 / math.Sqrt(float64(grams)))
 	for g := 3; g <= 4; g++ {
 		for i := 0; i+g <= n; i++ {
-			h.addHash(v, fnv64a("c:", w[starts[i]:starts[i+g]]), weight)
+			h.referenceAddHash(v, referenceFNV("c:"+w[starts[i]:starts[i+g]]), weight)
 		}
 	}
 }
@@ -160,9 +162,15 @@ func TestHashEmbedderMatchesReference(t *testing.T) {
 	for _, a := range synthCorpus(20, 3) {
 		texts = append(texts, a.Text())
 	}
+	h100, err := NewHashEmbedderDim(100) // not a power of two
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range texts {
-		if got, want := h.Vector(s), h.referenceVector(s); !slices.Equal(got, want) {
-			t.Errorf("vector of %.40q differs from the reference", s)
+		for _, e := range []*HashEmbedder{h, h100} {
+			if got, want := e.Vector(s), e.referenceVector(s); !slices.Equal(got, want) {
+				t.Errorf("dim %d: vector of %.40q differs from the reference", e.Dim(), s)
+			}
 		}
 		for _, w := range []string{s, "yearly", "Çorp", "Mykolaiv"} {
 			if got, want := sortedLetters(w), referenceSortedLetters(w); got != want {
@@ -181,4 +189,43 @@ func FuzzHashEmbedderMatchesReference(f *testing.F) {
 			t.Fatalf("vector of %q differs from the reference", s)
 		}
 	})
+}
+
+// The reference's own hashing, so that the optimised hashing is checked
+// against it rather than against itself.
+func (h *HashEmbedder) referenceAdd(v []float32, feature string, weight float32) {
+	h.referenceAddHash(v, referenceFNV(feature), weight)
+}
+
+func (h *HashEmbedder) referenceAddHash(v []float32, x uint64, weight float32) {
+	i := int(x % uint64(h.dim))
+	if x>>63 == 1 {
+		weight = -weight
+	}
+	v[i] += weight
+}
+
+func referenceFNV(s string) uint64 {
+	x := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		x ^= uint64(s[i])
+		x *= 1099511628211
+	}
+	return x
+}
+
+func referenceTranslit(s string) string {
+	var b strings.Builder
+	var prev rune
+	for i, r := range s {
+		if r == 'y' || (r == 'j' && !beforeVowel(s[i+1:])) {
+			r = 'i'
+		}
+		if r == prev && unicode.IsLetter(r) {
+			continue
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
 }
