@@ -229,7 +229,9 @@ func BenchmarkOpenWarm(b *testing.B) {
 		runtime.GC()
 		runtime.ReadMemStats(&ms)
 		heap = ms.HeapAlloc
-		runtime.KeepAlive(ix)
+		if err := ix.Close(); err != nil {
+			b.Fatal(err)
+		}
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(size)/(1<<20), "file-MiB")
