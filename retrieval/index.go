@@ -139,6 +139,11 @@ type entry struct {
 	// holds Codes likewise. Empty in memory.
 	Packed      []byte
 	PackedCodes []byte
+
+	// lazy is the article's record in a mapped v3 file until decoded:
+	// then only Article.ID and Article.Published are set, and Hash,
+	// Chunks and the rest of Article wait for load (see store3.go).
+	lazy *lazyRecord
 }
 
 // shareText makes e's paragraphs and chunk texts slices of text, its
@@ -304,9 +309,11 @@ func (ix *Index) materialise() error {
 	if ix.m == nil {
 		return nil
 	}
+	ix.loadAll()
 	nv := 0
 	for _, e := range ix.entries {
 		nv += len(e.Vectors)
+		e.lazy = nil
 	}
 	flat := make([]float32, 0, nv*ix.dim)
 	for _, id := range ix.ids {
@@ -369,6 +376,7 @@ func (ix *Index) Generation() (uint64, time.Time) {
 func (ix *Index) EachHash(f func(id, hash string)) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.loadAll()
 	for _, id := range ix.ids {
 		f(id, ix.entries[id].Hash)
 	}
@@ -566,6 +574,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
+	ix.loadAll()
 	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigs, ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
@@ -590,6 +599,7 @@ func (ix *Index) snapshot() *snapshot {
 // entries, else from the chunk texts. Stale entries (no vectors) are
 // searchable by BM25 only.
 func (ix *Index) rebuild(saved *lexSnapshot) error {
+	ix.loadAll()
 	ix.sortIDs()
 	nDocs := 0
 	for _, e := range ix.entries {
@@ -728,20 +738,27 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 	for _, id := range ix.ids {
 		nv += len(ix.entries[id].Vectors)
 	}
-	vids := make([]string, 0, nv)
+	// Vector i is chunk refs[i]; its chromem-go id is that chunk's id.
+	refs := make([]chunkRef, 0, nv)
 	vecs := make([][]float32, 0, nv)
 	var owners []*entry
 	for _, id := range ix.ids {
 		e := ix.entries[id]
-		if e.Vectors != nil && len(e.Chunks) > 0 {
+		if e.Vectors != nil && len(e.Vectors) > 0 {
 			owners = append(owners, e)
 		}
-		if e.Vectors != nil {
-			for _, c := range e.Chunks {
-				vids = append(vids, c.ID)
-			}
-			vecs = append(vecs, e.Vectors...)
+		for i := range e.Vectors {
+			refs = append(refs, chunkRef{e, i})
 		}
+		vecs = append(vecs, e.Vectors...)
+	}
+	idOf := func(i int) string {
+		r := refs[i]
+		if l := r.e.lazy; l != nil && l.canonical {
+			return chunkID(r.e.Article.ID, r.i) // without decoding the article
+		}
+		r.e.load()
+		return r.e.Chunks[r.i].ID
 	}
 	var codes []uint64
 	if len(vecs) > exactLimit && len(flat) == len(vecs)*codeWords {
@@ -769,7 +786,7 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 			codes = append(codes, e.Codes...)
 		}
 	}
-	vi, err := newVectorIndex(vids, vecs, codes)
+	vi, err := newVectorIndexOf(len(vecs), idOf, vecs, codes)
 	if err != nil {
 		return err
 	}
@@ -785,12 +802,14 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 func (ix *Index) chunk(id string) (chunkRef, bool) {
 	if i := strings.LastIndexByte(id, '#'); i >= 0 {
 		if e := ix.entries[id[:i]]; e != nil {
+			e.load()
 			if n, err := strconv.Atoi(id[i+1:]); err == nil && n >= 0 && n < len(e.Chunks) && e.Chunks[n].ID == id {
 				return chunkRef{e, n}, true
 			}
 		}
 	}
 	ix.byIDOnce.Do(func() {
+		ix.loadAll()
 		ix.byID = make(map[string]chunkRef)
 		for _, e := range ix.entries {
 			for i, c := range e.Chunks {
@@ -836,6 +855,7 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 
 	fused := make(map[string]*Hit)
 	get := func(ref chunkRef) *Hit {
+		ref.e.load()
 		c := ref.e.Chunks[ref.i]
 		h := fused[c.ID]
 		if h == nil {
@@ -930,6 +950,7 @@ func headsKept(hits []Hit, k int) []Hit {
 func (ix *Index) Articles() []*corpus.Article {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.loadAll()
 	out := make([]*corpus.Article, len(ix.ids))
 	for i, id := range ix.ids {
 		out[i] = &ix.entries[id].Article
@@ -942,6 +963,7 @@ func (ix *Index) Article(id string) *corpus.Article {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if e := ix.entries[id]; e != nil {
+		e.load()
 		return &e.Article
 	}
 	return nil

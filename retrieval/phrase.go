@@ -51,6 +51,7 @@ func (ix *Index) HasPhrase(positions [][]string) bool {
 			if ref.e == nil {
 				continue // a hole
 			}
+			ref.e.load()
 			if hasPhrase(ref.e.Chunks[ref.i].Text, positions) {
 				return true
 			}

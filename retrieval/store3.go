@@ -13,10 +13,14 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
+
+	"github.com/newsdesk/newsdesk/corpus"
 )
 
 // Index file format v3: read, not decoded. The file is a 32-byte header
@@ -27,10 +31,11 @@ import (
 // little-endian float32s, binary codes, BM25 postings, document lengths,
 // the offset tables) is a section of its own, so that Open maps the file
 // and uses those arrays where they lie, without copying or decoding them.
-// Only the article records (metadata, paragraphs and chunk offsets in a
-// compact varint encoding) are copied to the heap, in one piece, and
-// decoded; strings are views of that copy, never of the mapping, so no
-// string an Index hands out depends on the file staying mapped.
+// The article records (metadata, paragraphs and chunk offsets in a
+// compact varint encoding) are decoded on first use, each from a heap
+// copy of it: strings are views of that copy, never of the mapping, so no
+// string an Index hands out depends on the file staying mapped. Open reads
+// only the article table (ids, publication times, chunk counts).
 //
 // Open checks every section's checksum and every offset and count before
 // anything is used; a damaged file is ErrCorrupt (read-only) or moved
@@ -47,7 +52,7 @@ const (
 	secMeta        = iota + 1 // gob of v3Head
 	secArticles               // article records, concatenated (see appendArticle)
 	secArtOffsets             // uint64 × (articles+1): record boundaries
-	secArtVectors             // int64 × articles: the article's first vector, -1 when stale
+	secArtTable               // 32 bytes an article (artEntry)
 	secVectors                // float32 × vectors × dim
 	secCodes                  // uint64 × vectors × codeWords, or empty
 	secDocs                   // int32 × BM25 documents: chunk number, -1 for a hole
@@ -60,6 +65,30 @@ const (
 	secSigOffsets             // uint64 × (signatures+1)
 	numSections    = secSigOffsets
 )
+
+// An article's entry in secArtTable: its first vector (int64, -1 when
+// stale), its chunk count (uint32), flags (uint32: artCanonical, and the
+// length of the publication time in bits 8–15) and the publication time
+// (time.MarshalBinary, up to 16 bytes). Open reads this table, not the
+// records: a record is decoded on its article's first use.
+const (
+	artEntrySize = 32
+	artCanonical = 1 // chunk ids are "<article id>#<n>"
+)
+
+// canonicalChunks reports whether e's chunk ids are the ones ChunkArticle
+// gives.
+func canonicalChunks(e *entry) bool {
+	for i, c := range e.Chunks {
+		if c.ID != chunkID(e.Article.ID, i) {
+			return false
+		}
+	}
+	return true
+}
+
+// chunkID is the id ChunkArticle gives chunk n of article id.
+func chunkID(id string, n int) string { return id + "#" + strconv.Itoa(n) }
 
 // v3Head is the meta section.
 type v3Head struct {
@@ -307,17 +336,14 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	if h.Articles < 0 || h.Articles > maxEntries || h.Chunks < 0 || h.Vectors < 0 || h.Vectors > h.Chunks || h.Dim < 0 || h.Dim > 1<<16 {
 		return nil, errors.New("meta section is inconsistent")
 	}
-	// Articles: one heap copy of the records, which every string of the
-	// index is a view of.
-	blob := string(f.sec[secArticles])
-	recs, err := offsets(f.sec[secArtOffsets], len(blob), "article")
+	recs, err := offsets(f.sec[secArtOffsets], len(f.sec[secArticles]), "article")
 	if err != nil {
 		return nil, err
 	}
-	if len(recs)-1 != h.Articles || len(f.sec[secArtVectors]) != 8*h.Articles {
+	if len(recs)-1 != h.Articles || len(f.sec[secArtTable]) != artEntrySize*h.Articles {
 		return nil, errors.New("article tables do not match the article count")
 	}
-	firstVec := asInt64s(f.sec[secArtVectors])
+	table := f.sec[secArtTable]
 	if len(f.sec[secVectors]) != 4*h.Vectors*h.Dim {
 		return nil, fmt.Errorf("%d bytes of vectors for %d vectors of dim %d", len(f.sec[secVectors]), h.Vectors, h.Dim)
 	}
@@ -329,28 +355,47 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 		}
 		codes = asUint64s(f.sec[secCodes])
 	}
+	// Records are views of the mapping until decoded (entry.load), which
+	// copies them to the heap first.
+	blob := unsafe.String(unsafe.SliceData(f.sec[secArticles]), len(f.sec[secArticles]))
 	ents := make([]entry, h.Articles)
-	errs := make([]error, h.Articles)
-	parallel(h.Articles, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			errs[i] = decodeArticle(&ents[i], blob[recs[i]:recs[i+1]])
-		}
-	})
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
+	lazy := make([]lazyRecord, h.Articles)
 	nv, nc := int64(0), 0
 	ix.ids = make([]string, h.Articles)
 	for i := range ents {
 		e := &ents[i]
+		t := table[artEntrySize*i:]
+		fv := int64(binary.LittleEndian.Uint64(t))
+		n := int(binary.LittleEndian.Uint32(t[8:]))
+		flags := binary.LittleEndian.Uint32(t[12:])
+		pl := int(flags >> 8 & 0xff)
+		rec := blob[recs[i]:recs[i+1]]
+		c := cursor{s: rec}
+		id := c.str()
+		if c.bad || pl > 16 || n > h.Chunks-nc {
+			return nil, fmt.Errorf("article %d: damaged table entry", i)
+		}
+		if err := e.Article.Published.UnmarshalBinary(t[16 : 16+pl]); err != nil {
+			return nil, fmt.Errorf("article %d: publication time: %w", i, err)
+		}
+		e.Article.ID = strings.Clone(id)
 		if i > 0 && e.Article.ID <= ents[i-1].Article.ID {
 			return nil, errors.New("articles are not in id order")
 		}
+		lazy[i] = lazyRecord{rec: rec, chunks: n, canonical: flags&artCanonical != 0}
+		e.lazy = &lazy[i]
+		if flags&artCanonical == 0 {
+			// Chunk ids ChunkArticle did not give: the vector search
+			// needs them now.
+			e.load()
+			if e.lazy.err != nil {
+				return nil, e.lazy.err
+			}
+		}
 		ix.ids[i] = e.Article.ID
 		ix.entries[e.Article.ID] = e
-		n := len(e.Chunks)
 		nc += n
-		switch fv := firstVec[i]; {
+		switch {
 		case fv == -1:
 		case fv != nv || nv+int64(n) > int64(h.Vectors):
 			return nil, fmt.Errorf("article %s: vectors out of order", e.Article.ID)
@@ -374,6 +419,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	ix.gen, ix.changed = h.Generation, h.Changed
 	out := &v3Loaded{codes: codes}
 	if h.Analyzer != analyzerVersion {
+		ix.loadAll()
 		ix.log.Warn("rebuilding the BM25 index from the text",
 			"reason", fmt.Sprintf("saved BM25 index is from analyzer %q, this is %q", h.Analyzer, analyzerVersion))
 		return out, nil
@@ -398,7 +444,7 @@ func (ix *Index) loadLexV3(f *v3File, ents []entry) (*bm25, []chunkRef, error) {
 	// Chunk numbers to chunks.
 	byNum := make([]chunkRef, 0, nChunks)
 	for i := range ents {
-		for j := range ents[i].Chunks {
+		for j := range ents[i].numChunks() {
 			byNum = append(byNum, chunkRef{&ents[i], j})
 		}
 	}
@@ -555,16 +601,15 @@ func (c *cursor) str() string {
 	return s
 }
 
-// decodeArticle decodes the record rec into e (whose strings are views of
-// rec).
-func decodeArticle(e *entry, rec string) error {
+// decodeArticle decodes the record rec into a, chunks and hash (whose
+// strings are views of rec).
+func decodeArticle(rec string) (a corpus.Article, chunks []Chunk, hash string, err error) {
 	c := cursor{s: rec}
-	a := &e.Article
-	a.ID, a.Title, a.URL, a.Source, a.Byline, a.Path, e.Hash = c.str(), c.str(), c.str(), c.str(), c.str(), c.str(), c.str()
+	a.ID, a.Title, a.URL, a.Source, a.Byline, a.Path, hash = c.str(), c.str(), c.str(), c.str(), c.str(), c.str(), c.str()
 	pub := c.str()
 	np := c.uvarint()
 	if c.bad || np > len(c.s) {
-		return errors.New("damaged article record")
+		return a, nil, "", errors.New("damaged article record")
 	}
 	plens := make([]int, np)
 	for i := range plens {
@@ -572,18 +617,18 @@ func decodeArticle(e *entry, rec string) error {
 	}
 	nc := c.uvarint()
 	if c.bad || nc > len(c.s) {
-		return fmt.Errorf("damaged article record %q", a.ID)
+		return a, nil, "", fmt.Errorf("damaged article record %q", a.ID)
 	}
 	if nc > 0 {
-		e.Chunks = make([]Chunk, nc)
+		chunks = make([]Chunk, nc)
 	}
-	for i := range e.Chunks {
-		ch := &e.Chunks[i]
+	for i := range chunks {
+		ch := &chunks[i]
 		ch.ID, ch.ArticleID = c.str(), a.ID
 		ch.Para, ch.Start, ch.End = c.uvarint(), c.uvarint(), c.uvarint()
 	}
 	if c.uvarint() != np || c.bad {
-		return fmt.Errorf("damaged article record %q", a.ID)
+		return a, nil, "", fmt.Errorf("damaged article record %q", a.ID)
 	}
 	text := c.s
 	if np > 0 {
@@ -593,30 +638,95 @@ func decodeArticle(e *entry, rec string) error {
 	for i, n := range plens {
 		if i > 0 {
 			if off+2 > len(text) || text[off:off+2] != "\n\n" {
-				return fmt.Errorf("article %s: damaged text", a.ID)
+				return a, nil, "", fmt.Errorf("article %s: damaged text", a.ID)
 			}
 			off += 2
 		}
 		if n > len(text)-off {
-			return fmt.Errorf("article %s: damaged text", a.ID)
+			return a, nil, "", fmt.Errorf("article %s: damaged text", a.ID)
 		}
 		a.Paragraphs[i] = text[off : off+n]
 		off += n
 	}
 	if off != len(text) {
-		return fmt.Errorf("article %s: damaged text", a.ID)
+		return a, nil, "", fmt.Errorf("article %s: damaged text", a.ID)
 	}
-	for j := range e.Chunks {
-		ch := &e.Chunks[j]
+	for j := range chunks {
+		ch := &chunks[j]
 		if ch.Start > ch.End || ch.End > len(text) || (ch.Para >= np && np > 0) {
-			return fmt.Errorf("article %s chunk %d is out of range", a.ID, j)
+			return a, nil, "", fmt.Errorf("article %s chunk %d is out of range", a.ID, j)
 		}
 		ch.Text = text[ch.Start:ch.End]
 	}
 	if err := a.Published.UnmarshalBinary([]byte(pub)); err != nil {
-		return fmt.Errorf("article %s: publication time: %w", a.ID, err)
+		return a, nil, "", fmt.Errorf("article %s: publication time: %w", a.ID, err)
 	}
-	return nil
+	return a, chunks, hash, nil
+}
+
+// lazyRecord is an entry's article record, not yet decoded.
+type lazyRecord struct {
+	once   sync.Once
+	rec    string // a view of the mapping until decoded
+	chunks int    // the chunk count the index was built with
+	// canonical: the chunk ids are chunkID's (the table says so), known
+	// without decoding.
+	canonical bool
+	err       error
+}
+
+// numChunks is len(e.Chunks), known without decoding e.
+func (e *entry) numChunks() int {
+	if l := e.lazy; l != nil {
+		return l.chunks
+	}
+	return len(e.Chunks)
+}
+
+// load decodes e's record on first use, from a heap copy of it: strings
+// the index hands out never point into the mapping. Safe for concurrent
+// use; the caller holds the index's lock (the mapping is alive). A record
+// that does not decode (or disagrees with the index tables) leaves the
+// article without text and its chunks empty, with the error kept in
+// e.lazy.err: the index stays consistent.
+func (e *entry) load() {
+	l := e.lazy
+	if l == nil {
+		return
+	}
+	l.once.Do(func() {
+		a, chunks, hash, err := decodeArticle(strings.Clone(l.rec))
+		l.rec = ""
+		if err == nil && (a.ID != e.Article.ID || len(chunks) != l.chunks) {
+			err = fmt.Errorf("article %s: record does not match the index", e.Article.ID)
+		}
+		if err != nil {
+			l.err = err
+			chunks = make([]Chunk, l.chunks)
+			for i := range chunks {
+				chunks[i] = Chunk{ID: chunkID(e.Article.ID, i), ArticleID: e.Article.ID}
+			}
+			a = corpus.Article{}
+		}
+		art := &e.Article // ID and Published were read at open
+		art.Title, art.URL, art.Source, art.Byline, art.Path, art.Paragraphs = a.Title, a.URL, a.Source, a.Byline, a.Path, a.Paragraphs
+		e.Hash, e.Chunks = hash, chunks
+	})
+}
+
+// loadAll decodes every entry not yet decoded, on every CPU.
+func (ix *Index) loadAll() {
+	var lazy []*entry
+	for _, e := range ix.entries {
+		if e.lazy != nil {
+			lazy = append(lazy, e)
+		}
+	}
+	parallel(len(lazy), func(lo, hi int) {
+		for _, e := range lazy[lo:hi] {
+			e.load()
+		}
+	})
 }
 
 // secWriter writes a v3 file's sections, each checksummed and aligned.
@@ -737,6 +847,7 @@ func (ix *Index) saveV3() (int64, error) {
 
 // writeSections writes every section of ix, in the order of their kinds.
 func (ix *Index) writeSections(sw *secWriter) error {
+	ix.loadAll()
 	chunkNum := make(map[*entry]int, len(ix.ids))
 	head := v3Head{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion,
 		Generation: ix.gen, Changed: ix.changed, Articles: len(ix.ids), Analyzer: analyzerVersion, HasCodes: true}
@@ -783,16 +894,30 @@ func (ix *Index) writeSections(sw *secWriter) error {
 
 	sw.begin()
 	nv := int64(0)
+	var ent [artEntrySize]byte
 	for _, id := range ix.ids {
 		e := ix.entries[id]
-		if e.Vectors == nil {
-			sw.u64(math.MaxUint64) // -1
-			continue
+		clear(ent[:])
+		fv := int64(-1)
+		if e.Vectors != nil {
+			fv = nv
+			nv += int64(len(e.Vectors))
 		}
-		sw.u64(uint64(nv))
-		nv += int64(len(e.Vectors))
+		pub, err := e.Article.Published.MarshalBinary()
+		if err != nil || len(pub) > 16 {
+			return fmt.Errorf("article %s: publication time: %v", id, err)
+		}
+		flags := uint32(len(pub)) << 8
+		if canonicalChunks(e) {
+			flags |= artCanonical
+		}
+		binary.LittleEndian.PutUint64(ent[:], uint64(fv))
+		binary.LittleEndian.PutUint32(ent[8:], uint32(len(e.Chunks)))
+		binary.LittleEndian.PutUint32(ent[12:], flags)
+		copy(ent[16:], pub)
+		sw.put(ent[:])
 	}
-	sw.end(secArtVectors)
+	sw.end(secArtTable)
 
 	sw.begin()
 	for _, id := range ix.ids {

@@ -8,6 +8,7 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -300,4 +301,76 @@ func FuzzOpenIndex(f *testing.F) {
 		ix.Stats()
 		ix.DateRange()
 	})
+}
+
+// Articles are decoded on first use, by whichever search gets there
+// first: concurrent first uses must agree (run with -race).
+func TestV3ConcurrentFirstUse(t *testing.T) {
+	withLimits(t, 20, 30)
+	dir, w := v3Index(t)
+	r, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	arts := w.Articles()
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Go(func() {
+			a := arts[g%len(arts)]
+			if len(a.Paragraphs) == 0 {
+				return
+			}
+			q := a.Paragraphs[g%len(a.Paragraphs)]
+			hits, err := r.Search(context.Background(), q, 5)
+			if err != nil || len(hits) == 0 {
+				t.Errorf("search %q: %v %v", q, hits, err)
+				return
+			}
+			if got := r.Article(a.ID); got == nil || got.Text() != a.Text() {
+				t.Errorf("article %s differs", a.ID)
+			}
+			r.HasPhrase([][]string{{Term("kaka")}, {Term("ro")}})
+			r.Expand("KR")
+		})
+	}
+	wg.Wait()
+}
+
+// A record that does not decode, in a file whose checksums match (a
+// writer's bug, not damage on disk), reads as an article without text:
+// the index stays usable.
+func TestV3BadRecord(t *testing.T) {
+	withLimits(t, 20, 30)
+	dir, w := v3Index(t)
+	data, err := os.ReadFile(IndexPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	arts := sections(t, data)[secArticles-1]
+	id := w.Articles()[0].ID
+	data[arts[0]+1+len(id)] = 0xff // the title's length: past the record
+	fixChecksums(data)
+	if err := os.WriteFile(IndexPath(dir), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := r.Article(id)
+	if a == nil || a.ID != id || len(a.Paragraphs) != 0 || r.entries[id].lazy.err == nil {
+		t.Fatalf("damaged record read as %+v", a)
+	}
+	if len(r.entries[id].Chunks) != len(w.entries[id].Chunks) {
+		t.Fatal("damaged record lost its chunk count")
+	}
+	for _, q := range w.Articles()[0].Paragraphs {
+		if _, err := r.Search(context.Background(), q, 5); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := r.Article(w.Articles()[1].ID); got == nil || got.Text() != w.Articles()[1].Text() {
+		t.Fatal("the next article was damaged too")
+	}
 }
