@@ -197,10 +197,14 @@ func Open(opts Options) (*Index, error) {
 	ix := &Index{opts: opts, log: log, entries: make(map[string]*entry)}
 	var savedLex *lexSnapshot
 	if opts.Dir != "" {
+		start := time.Now()
 		snap, v3, size, err := load(opts.Dir)
 		var loaded *v3Loaded
 		if v3 != nil {
-			if loaded, err = ix.loadV3(v3); err != nil {
+			checked := time.Now()
+			loaded, err = ix.loadV3(v3)
+			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked))
+			if err != nil {
 				v3.m.close()
 				ix.entries, ix.ids, ix.dim, ix.gen, ix.changed = make(map[string]*entry), nil, 0, 0, time.Time{}
 				err = fmt.Errorf("%s: %w", IndexPath(opts.Dir), err)
