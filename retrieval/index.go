@@ -98,13 +98,16 @@ type Index struct {
 	dim     int
 
 	// Derived search structures, rebuilt by rebuild().
-	vec   *vectorIndex
-	lex   *bm25
-	docs  []chunkRef          // BM25 document number -> chunk
-	byID  map[string]chunkRef // see chunk; built lazily
-	sigs  map[string]struct{} // letter-set signatures of indexed words
-	acr   *lazyAcronyms
-	bytes int64
+	vec  *vectorIndex
+	lex  *bm25
+	docs []chunkRef          // BM25 document number -> chunk
+	byID map[string]chunkRef // see chunk; built lazily
+	sigs map[string]struct{} // letter-set signatures of indexed words
+	// sigsSorted holds them instead (sigs nil) for an index read from a
+	// v3 file, until its first change.
+	sigsSorted *sortedStrings
+	acr        *lazyAcronyms
+	bytes      int64
 
 	// codesComputed counts the binary codes computed since Open (see
 	// finish); Open saves them when the file lacked them.
@@ -233,8 +236,11 @@ func Open(opts Options) (*Index, error) {
 				if err := ix.rebuild(nil); err != nil {
 					return nil, err
 				}
-			} else if err := ix.finish(loaded.lex, loaded.sigs, loaded.docs, loaded.codes); err != nil {
-				return nil, err
+			} else {
+				if err := ix.finish(loaded.lex, nil, loaded.docs, loaded.codes); err != nil {
+					return nil, err
+				}
+				ix.sigsSorted = loaded.sigs
 			}
 			return ix.saveCodes()
 		default:
@@ -334,16 +340,11 @@ func (ix *Index) materialise() error {
 		e.Codes = slices.Clone(e.Codes)
 	}
 	x := ix.lex
-	n := 0
-	for _, ps := range x.postings {
-		n += len(ps)
-	}
-	all := make([]posting, 0, n)
-	for t, ps := range x.postings {
-		all = append(all, ps...)
-		x.postings[t] = all[len(all)-len(ps) : len(all) : len(all)]
-	}
+	x.thaw()
 	x.lens = slices.Clone(x.lens)
+	if ix.sigs == nil && ix.sigsSorted != nil {
+		ix.sigs = ix.sigsSorted.set()
+	}
 	if err := ix.finish(x, ix.sigs, ix.docs, nil); err != nil {
 		return err
 	}
@@ -579,7 +580,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 
 func (ix *Index) snapshot() *snapshot {
 	ix.loadAll()
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigs, ix.docs),
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigMap(), ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
 		e := *ix.entries[id]
@@ -795,6 +796,9 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 		return err
 	}
 	ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
+	if sigs != nil {
+		ix.sigsSorted = nil
+	}
 	ix.byID, ix.byIDOnce = nil, sync.Once{}
 	ix.acr = &lazyAcronyms{}
 	return nil
@@ -992,7 +996,11 @@ func (ix *Index) Known(word string) bool {
 	if len(word) < 5 {
 		return false
 	}
-	_, ok := ix.sigs[sortedLetters(word)]
+	sig := sortedLetters(word)
+	if ix.sigsSorted != nil {
+		return ix.sigsSorted.has(sig)
+	}
+	_, ok := ix.sigs[sig]
 	return ok
 }
 
@@ -1027,7 +1035,7 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
-		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: len(ix.lex.postings), Bytes: ix.bytes}
+		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: ix.lex.numTerms(), Bytes: ix.bytes}
 	st.Approximate = ix.vec != nil && ix.vec.exact == nil
 	for _, id := range ix.ids {
 		e := ix.entries[id]

@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -324,7 +325,7 @@ func offsets(b []byte, limit int, what string) ([]uint64, error) {
 // v3Loaded is what loadV3 makes of a file, besides the entries.
 type v3Loaded struct {
 	lex   *bm25 // nil when the BM25 index must be rebuilt from the text
-	sigs  map[string]struct{}
+	sigs  *sortedStrings
 	docs  []chunkRef
 	codes []uint64 // every vector's code, in storage order, or nil
 }
@@ -427,7 +428,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	if out.lex, out.docs, err = ix.loadLexV3(f, ents); err != nil {
 		return nil, err
 	}
-	out.sigs, err = loadSet(f.sec[secSigs], f.sec[secSigOffsets], "signature")
+	out.sigs, err = loadSorted(f.sec[secSigs], f.sec[secSigOffsets], "signature")
 	if err != nil {
 		return nil, err
 	}
@@ -497,32 +498,70 @@ func (ix *Index) loadLexV3(f *v3File, ents []entry) (*bm25, []chunkRef, error) {
 	if bad.Load() {
 		return nil, nil, errors.New("saved BM25 index names a document it does not have")
 	}
-	x := &bm25{postings: make(map[string][]posting, len(toff)-1), lens: lens, live: live, total: total}
-	for i := range len(toff) - 1 {
-		lo, hi := poff[i], poff[i+1]
-		if lo == hi {
+	d := &termDict{terms: terms, toff: toff, poff: poff, all: all}
+	for i := range d.len() {
+		if poff[i] == poff[i+1] {
 			return nil, nil, errors.New("saved BM25 index has a term without postings")
 		}
-		x.postings[terms[toff[i]:toff[i+1]]] = all[lo:hi:hi]
+		if i > 0 && d.term(i-1) >= d.term(i) {
+			return nil, nil, errors.New("saved BM25 terms are not in order")
+		}
 	}
+	x := &bm25{dict: d, lens: lens, live: live, total: total}
 	if live < len(lens) {
 		x.countDead()
 	}
 	return x, docs, nil
 }
 
-// loadSet reads a sorted string set section and its offsets.
-func loadSet(data, offs []byte, what string) (map[string]struct{}, error) {
+// sortedStrings is a set of strings in sorted order, string i at
+// s[off[i]:off[i+1]], searched by binary search.
+type sortedStrings struct {
+	s   string
+	off []uint64
+}
+
+// loadSorted reads a sorted string set section (copied to the heap) and
+// its offsets (in place).
+func loadSorted(data, offs []byte, what string) (*sortedStrings, error) {
 	s := string(data)
 	o, err := offsets(offs, len(s), what)
 	if err != nil {
 		return nil, err
 	}
-	out := make(map[string]struct{}, len(o)-1)
-	for i := range len(o) - 1 {
-		out[s[o[i]:o[i+1]]] = struct{}{}
+	ss := &sortedStrings{s: s, off: o}
+	for i := 1; i < ss.len(); i++ {
+		if ss.at(i-1) >= ss.at(i) {
+			return nil, fmt.Errorf("%s set is not in order", what)
+		}
 	}
-	return out, nil
+	return ss, nil
+}
+
+func (ss *sortedStrings) len() int        { return len(ss.off) - 1 }
+func (ss *sortedStrings) at(i int) string { return ss.s[ss.off[i]:ss.off[i+1]] }
+
+func (ss *sortedStrings) has(x string) bool {
+	i := sort.Search(ss.len(), func(i int) bool { return ss.at(i) >= x })
+	return i < ss.len() && ss.at(i) == x
+}
+
+// set returns the strings as a map.
+func (ss *sortedStrings) set() map[string]struct{} {
+	m := make(map[string]struct{}, ss.len())
+	for i := range ss.len() {
+		m[ss.at(i)] = struct{}{}
+	}
+	return m
+}
+
+// sigMap returns the spelling signatures as a map (a copy's worth of
+// work for an index read from a v3 file).
+func (ix *Index) sigMap() map[string]struct{} {
+	if ix.sigs == nil && ix.sigsSorted != nil {
+		return ix.sigsSorted.set()
+	}
+	return ix.sigs
 }
 
 // An article record: ID, Title, URL, Source, Byline, Path, Hash and the
@@ -968,26 +1007,26 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	}
 	sw.end(secLens)
 
-	terms := make([]string, 0, len(lex.postings))
-	for t, ps := range lex.postings {
+	terms := make([]string, 0, lex.numTerms())
+	lex.each(func(t string, ps []posting) {
 		if len(ps) > 0 {
 			terms = append(terms, t)
 		}
-	}
+	})
 	slices.Sort(terms)
 	writeSet(sw, terms, secTerms, secTermOffsets)
 	sw.begin()
 	sw.u64(0)
 	np := uint64(0)
 	for _, t := range terms {
-		np += uint64(len(lex.postings[t]))
+		np += uint64(len(lex.get(t)))
 		sw.u64(np)
 	}
 	sw.end(secPostOffsets)
 	sw.begin()
 	var p8 [8]byte
 	for _, t := range terms {
-		for _, p := range lex.postings[t] {
+		for _, p := range lex.get(t) {
 			binary.LittleEndian.PutUint32(p8[:], uint32(p.doc))
 			binary.LittleEndian.PutUint16(p8[4:], p.tf)
 			sw.put(p8[:])
@@ -995,8 +1034,9 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	}
 	sw.end(secPostings)
 
-	sigs := make([]string, 0, len(ix.sigs))
-	for s := range ix.sigs {
+	sigMap := ix.sigMap()
+	sigs := make([]string, 0, len(sigMap))
+	for s := range sigMap {
 		sigs = append(sigs, s)
 	}
 	slices.Sort(sigs)
