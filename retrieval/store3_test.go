@@ -8,6 +8,8 @@ import (
 	"math"
 	"os"
 	"reflect"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -109,10 +111,22 @@ func TestV3RoundTrip(t *testing.T) {
 			}
 		}
 	}
-	for _, word := range []string{"kaka", "shkaro"} {
-		if r.DocFreq(Term(word)) != w.DocFreq(Term(word)) || r.Known(word) != w.Known(word) {
+	known := ""
+	for _, wd := range strings.Fields(strings.ToLower(wa[2].Paragraphs[0])) {
+		if len(wd) >= 7 && !strings.ContainsAny(wd, ".,") {
+			known = wd
+			break
+		}
+	}
+	typo := known[:len(known)-1] + "q"
+	for _, word := range []string{"kaka", "shkaro", known, typo, "zzzzzz"} {
+		if r.DocFreq(Term(word)) != w.DocFreq(Term(word)) || r.Known(word) != w.Known(word) ||
+			!slices.Equal(r.Correct(word), w.Correct(word)) {
 			t.Fatalf("term statistics of %q differ", word)
 		}
+	}
+	if !r.Known(known) || len(r.Correct(typo)) == 0 {
+		t.Fatal("the test words are not in the archive")
 	}
 }
 
