@@ -334,7 +334,11 @@ type v3Loaded struct {
 // mapping, and the BM25 index, postings and lengths over it too.
 func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	h := &f.head
-	if h.Articles < 0 || h.Articles > maxEntries || h.Chunks < 0 || h.Vectors < 0 || h.Vectors > h.Chunks || h.Dim < 0 || h.Dim > 1<<16 {
+	// Every count is bounded by the file before anything is allocated by
+	// it: an article has a record of at least 9 bytes, a chunk at least
+	// 4 bytes of it.
+	if h.Articles < 0 || h.Articles > len(f.sec[secArticles])/9 || h.Chunks < 0 || h.Chunks > len(f.sec[secArticles])/4 ||
+		h.Vectors < 0 || h.Vectors > h.Chunks || h.Dim < 0 || h.Dim > 1<<16 || (h.Vectors > 0 && h.Dim == 0) {
 		return nil, errors.New("meta section is inconsistent")
 	}
 	recs, err := offsets(f.sec[secArtOffsets], len(f.sec[secArticles]), "article")
