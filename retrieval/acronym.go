@@ -189,6 +189,7 @@ func (ix *Index) Expand(acronym string) string {
 				if ref.e == nil {
 					continue // a hole
 				}
+				ref.e.load()
 				if !yield(ref.e.Chunks[ref.i].Text) {
 					return
 				}

@@ -6,6 +6,8 @@ import (
 	"maps"
 	"math"
 	"slices"
+	"sort"
+	"strings"
 	"sync"
 )
 
@@ -24,7 +26,10 @@ type posting struct {
 // numbered densely; a removed document leaves a hole (length 0) until the
 // index is rebuilt.
 type bm25 struct {
+	// postings by term; nil while dict holds them (an index read from a
+	// v3 file, until its first change: see thaw).
 	postings map[string][]posting
+	dict     *termDict
 	lens     []int32 // -1 for a hole
 	live     int
 	total    int64
@@ -33,11 +38,99 @@ type bm25 struct {
 
 func newBM25() *bm25 { return &bm25{postings: make(map[string][]posting)} }
 
+// termDict is a v3 file's term dictionary, searched where it lies: the
+// sorted terms (one string, term i at terms[toff[i]:toff[i+1]]) and the
+// postings of term i, all[poff[i]:poff[i+1]].
+type termDict struct {
+	terms      string
+	toff, poff []uint64
+	all        []posting
+}
+
+func (d *termDict) len() int          { return len(d.toff) - 1 }
+func (d *termDict) term(i int) string { return d.terms[d.toff[i]:d.toff[i+1]] }
+func (d *termDict) postings(i int) []posting {
+	lo, hi := d.poff[i], d.poff[i+1]
+	return d.all[lo:hi:hi]
+}
+
+// find returns term t's index, or -1.
+func (d *termDict) find(t string) int {
+	i := sort.Search(d.len(), func(i int) bool { return d.term(i) >= t })
+	if i < d.len() && d.term(i) == t {
+		return i
+	}
+	return -1
+}
+
+// get returns the postings of term t.
+func (x *bm25) get(t string) []posting {
+	if d := x.dict; d != nil {
+		if i := d.find(t); i >= 0 {
+			return d.postings(i)
+		}
+		return nil
+	}
+	return x.postings[t]
+}
+
+// numTerms is the number of distinct terms.
+func (x *bm25) numTerms() int {
+	if x.dict != nil {
+		return x.dict.len()
+	}
+	return len(x.postings)
+}
+
+// each calls f with every term and its postings, in no particular order.
+func (x *bm25) each(f func(t string, ps []posting)) {
+	if d := x.dict; d != nil {
+		for i := range d.len() {
+			f(d.term(i), d.postings(i))
+		}
+		return
+	}
+	for t, ps := range x.postings {
+		f(t, ps)
+	}
+}
+
+// thaw moves the postings to a map on the heap (copying them out of the
+// mapped file), for the update code.
+func (x *bm25) thaw() {
+	if x.postings != nil && x.dict == nil {
+		return
+	}
+	n := 0
+	x.each(func(_ string, ps []posting) { n += len(ps) })
+	all := make([]posting, 0, n)
+	m := make(map[string][]posting, x.numTerms())
+	x.each(func(t string, ps []posting) {
+		all = append(all, ps...)
+		m[strings.Clone(t)] = all[len(all)-len(ps) : len(all) : len(all)]
+	})
+	x.postings, x.dict = m, nil
+}
+
 // addAll indexes texts as the next documents, in order, and returns the
 // words it saw with their terms (for spelling signatures). Tokenising and
 // stemming, most of the cost, run on every CPU; postings are appended in
 // document order, so the index is the same however the work was split.
 func (x *bm25) addAll(texts []string) map[string]string {
+	// In batches: a document's terms are held only until its postings
+	// are appended, which bounds the memory of building a large index.
+	x.thaw()
+	stems := make(map[string]string)
+	for lo := 0; lo < len(texts); lo += addBatch {
+		maps.Copy(stems, x.addBatch(texts[lo:min(lo+addBatch, len(texts))]))
+	}
+	return stems
+}
+
+// addBatch is how many documents addAll analyses at a time.
+const addBatch = 1 << 15
+
+func (x *bm25) addBatch(texts []string) map[string]string {
 	type doc struct {
 		terms []string
 		tfs   []uint16
@@ -112,7 +205,7 @@ func (x *bm25) drop(doc int32, text string) {
 // countDead fills x.dead from the holes' postings (after a restore).
 func (x *bm25) countDead() {
 	x.dead = nil
-	for t, ps := range x.postings {
+	x.each(func(t string, ps []posting) {
 		for _, p := range ps {
 			if x.lens[p.doc] < 0 {
 				if x.dead == nil {
@@ -121,14 +214,14 @@ func (x *bm25) countDead() {
 				x.dead[t]++
 			}
 		}
-	}
+	})
 }
 
 // alive reports whether doc is not a hole.
 func (x *bm25) alive(doc int32) bool { return x.lens[doc] >= 0 }
 
 // df is the number of documents containing term.
-func (x *bm25) df(term string) int { return len(x.postings[term]) - int(x.dead[term]) }
+func (x *bm25) df(term string) int { return len(x.get(term)) - int(x.dead[term]) }
 
 // idf is BM25's inverse document frequency (never negative).
 func (x *bm25) idf(term string) float64 {
@@ -196,7 +289,7 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 				continue
 			}
 			seen[t] = true
-			ps := x.postings[t]
+			ps := x.get(t)
 			if len(ps) == 0 {
 				continue
 			}

@@ -11,9 +11,9 @@ import (
 	"testing"
 )
 
-// Index files are written with the v2 header (CRC-32C); files with the v1
-// header (SHA-256) are still read, and a damaged payload under either is
-// refused.
+// Index files are written with the v3 header (sections, mapped); files
+// with the v2 (CRC-32C, gob) and v1 (SHA-256, gob) headers are still
+// read, and a damaged payload under any is refused.
 func TestIndexFileVersions(t *testing.T) {
 	dir := t.TempDir()
 	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
@@ -28,8 +28,17 @@ func TestIndexFileVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data[:len(indexMagic)]) != indexMagic {
-		t.Fatalf("written with header %q", data[:len(indexMagic)])
+	if string(data[:len(indexMagicV3)]) != indexMagicV3 {
+		t.Fatalf("written with header %q", data[:len(indexMagicV3)])
+	}
+	// A v2 file: a CRC-32C and a stream of gob messages.
+	v2dir := t.TempDir()
+	if _, err := saveV2(v2dir, ix.snapshot()); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := os.ReadFile(IndexPath(v2dir))
+	if err != nil {
+		t.Fatal(err)
 	}
 	// A v1 file: the snapshot as one gob message under a SHA-256.
 	var payload bytes.Buffer
@@ -38,7 +47,7 @@ func TestIndexFileVersions(t *testing.T) {
 	}
 	sum := sha256.Sum256(payload.Bytes())
 	v1 := append(append([]byte(indexMagicV1), sum[:]...), payload.Bytes()...)
-	for name, file := range map[string][]byte{"v2": data, "v1": v1} {
+	for name, file := range map[string][]byte{"v3": data, "v2": v2, "v1": v1} {
 		if err := os.WriteFile(IndexPath(dir), file, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime"
 	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -42,6 +45,9 @@ var ErrCorrupt = errors.New("index file is corrupt")
 
 // ErrReadOnly is returned by the updating methods of a read-only index.
 var ErrReadOnly = errors.New("index is open read-only")
+
+// ErrClosed is returned by the updating methods of a closed index.
+var ErrClosed = errors.New("index is closed")
 
 // Change is a batch of updates for Apply: articles to add or replace,
 // ids to remove, and the generation of the article store they bring the
@@ -92,17 +98,31 @@ type Index struct {
 	dim     int
 
 	// Derived search structures, rebuilt by rebuild().
-	vec   *vectorIndex
-	lex   *bm25
-	docs  []chunkRef // BM25 document number -> chunk
-	byID  map[string]chunkRef
-	sigs  map[string]struct{} // letter-set signatures of indexed words
-	acr   *lazyAcronyms
-	bytes int64
+	vec  *vectorIndex
+	lex  *bm25
+	docs []chunkRef          // BM25 document number -> chunk
+	byID map[string]chunkRef // see chunk; built lazily
+	sigs map[string]struct{} // letter-set signatures of indexed words
+	// sigsSorted holds them instead (sigs nil) for an index read from a
+	// v3 file, until its first change.
+	sigsSorted *sortedStrings
+	acr        *lazyAcronyms
+	bytes      int64
 
 	// codesComputed counts the binary codes computed since Open (see
 	// finish); Open saves them when the file lacked them.
 	codesComputed int
+
+	// m is the mapped v3 file the entries' vectors and codes and the BM25
+	// postings and lengths are views of, nil once they are on the heap
+	// (materialise). It is unmapped by Close, or when the Index is
+	// garbage (a reader that swapped in a newer index does not know when
+	// the last search on the old one ends).
+	m      *mapping
+	closed bool
+	// byIDOnce/byID: chunk ids that are not "<article id>#<n>" (none
+	// written by ChunkArticle), resolved through a map built on first need.
+	byIDOnce sync.Once
 
 	gen     uint64    // article store generation the index reflects
 	changed time.Time // when the store last changed
@@ -122,6 +142,11 @@ type entry struct {
 	// holds Codes likewise. Empty in memory.
 	Packed      []byte
 	PackedCodes []byte
+
+	// lazy is the article's record in a mapped v3 file until decoded:
+	// then only Article.ID and Article.Published are set, and Hash,
+	// Chunks and the rest of Article wait for load (see store3.go).
+	lazy *lazyRecord
 }
 
 // shareText makes e's paragraphs and chunk texts slices of text, its
@@ -175,7 +200,22 @@ func Open(opts Options) (*Index, error) {
 	ix := &Index{opts: opts, log: log, entries: make(map[string]*entry)}
 	var savedLex *lexSnapshot
 	if opts.Dir != "" {
-		snap, size, err := load(opts.Dir)
+		start := time.Now()
+		snap, v3, size, err := load(opts.Dir)
+		var loaded *v3Loaded
+		if v3 != nil {
+			checked := time.Now()
+			loaded, err = ix.loadV3(v3)
+			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked))
+			if err != nil {
+				v3.m.close()
+				ix.entries, ix.ids, ix.dim, ix.gen, ix.changed = make(map[string]*entry), nil, 0, 0, time.Time{}
+				err = fmt.Errorf("%s: %w", IndexPath(opts.Dir), err)
+			} else {
+				ix.m = v3.m
+				runtime.AddCleanup(ix, func(m *mapping) { m.close() }, ix.m)
+			}
+		}
 		switch {
 		case errors.Is(err, errNoIndex):
 		case err != nil && opts.ReadOnly:
@@ -186,6 +226,23 @@ func Open(opts Options) (*Index, error) {
 				return nil, fmt.Errorf("index %s is unreadable (%v) and could not be moved aside: %w", opts.Dir, err, merr)
 			}
 			log.Warn("index is corrupt; starting a new one", "dir", opts.Dir, "err", err, "moved_to", moved)
+		case loaded != nil:
+			ix.bytes = size
+			if v3.head.EmbedderID != opts.Embedder.ID() {
+				ix.staleAll(v3.head.EmbedderID)
+				loaded.codes = nil
+			}
+			if loaded.lex == nil {
+				if err := ix.rebuild(nil); err != nil {
+					return nil, err
+				}
+			} else {
+				if err := ix.finish(loaded.lex, nil, loaded.docs, loaded.codes); err != nil {
+					return nil, err
+				}
+				ix.sigsSorted = loaded.sigs
+			}
+			return ix.saveCodes()
 		default:
 			ix.bytes = size
 			for i := range snap.Entries {
@@ -196,29 +253,104 @@ func Open(opts Options) (*Index, error) {
 			ix.gen, ix.changed = snap.Generation, snap.Changed
 			savedLex = snap.Lex
 			if snap.EmbedderID != opts.Embedder.ID() {
-				log.Warn("index was built with another embedder; its articles will be re-embedded",
-					"dir", opts.Dir, "was", snap.EmbedderID, "now", opts.Embedder.ID())
-				for _, e := range ix.entries {
-					e.Vectors, e.Codes = nil, nil
-				}
-				ix.dim = 0
+				ix.staleAll(snap.EmbedderID)
 			}
 		}
 	}
 	if err := ix.rebuild(savedLex); err != nil {
 		return nil, err
 	}
-	if ix.codesComputed > 0 && !opts.ReadOnly && opts.Dir != "" {
-		// A file from before binary codes (or of another code version):
-		// save them, so that later opens, read-only ones included, do
-		// not compute them again.
-		size, err := save(opts.Dir, ix.snapshot())
+	return ix.saveCodes()
+}
+
+// staleAll marks every entry for re-embedding (the file was built by
+// another embedder).
+func (ix *Index) staleAll(was string) {
+	ix.log.Warn("index was built with another embedder; its articles will be re-embedded",
+		"dir", ix.opts.Dir, "was", was, "now", ix.opts.Embedder.ID())
+	for _, e := range ix.entries {
+		e.Vectors, e.Codes = nil, nil
+	}
+	ix.dim = 0
+}
+
+// saveCodes ends Open: a file from before binary codes (or of another
+// code version) is saved with them, so that later opens, read-only ones
+// included, do not compute them again.
+func (ix *Index) saveCodes() (*Index, error) {
+	if ix.codesComputed > 0 && !ix.opts.ReadOnly && ix.opts.Dir != "" {
+		if err := ix.materialise(); err != nil {
+			return nil, err
+		}
+		size, err := ix.saveV3()
 		if err != nil {
 			return nil, err
 		}
 		ix.bytes = size
 	}
 	return ix, nil
+}
+
+// Close releases the mapped index file. The index must not be used
+// afterwards: it is then empty. Close is optional (an unreachable Index
+// releases its file too) and safe to call twice.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.closed {
+		return nil
+	}
+	ix.closed = true
+	m := ix.m
+	ix.m = nil
+	ix.entries, ix.ids = make(map[string]*entry), nil
+	ix.byIDOnce = sync.Once{}
+	if err := ix.finish(newBM25(), make(map[string]struct{}), nil, nil); err != nil {
+		return err
+	}
+	return m.close()
+}
+
+// materialise copies what the entries and the BM25 index hold over the
+// mapped file to the heap and unmaps it: the update code appends to and
+// writes into them. Called before the first change of an index opened
+// from a v3 file.
+func (ix *Index) materialise() error {
+	if ix.m == nil {
+		return nil
+	}
+	ix.loadAll()
+	nv := 0
+	for _, e := range ix.entries {
+		nv += len(e.Vectors)
+		e.lazy = nil
+	}
+	flat := make([]float32, 0, nv*ix.dim)
+	for _, id := range ix.ids {
+		e := ix.entries[id]
+		if e.Vectors == nil {
+			continue
+		}
+		vs := make([][]float32, len(e.Vectors))
+		for i, v := range e.Vectors {
+			flat = append(flat, v...)
+			vs[i] = flat[len(flat)-len(v) : len(flat) : len(flat)]
+		}
+		e.Vectors = vs
+		e.Codes = slices.Clone(e.Codes)
+	}
+	x := ix.lex
+	x.thaw()
+	x.lens = slices.Clone(x.lens)
+	if ix.sigs == nil && ix.sigsSorted != nil {
+		ix.sigs = ix.sigsSorted.set()
+	}
+	if err := ix.finish(x, ix.sigs, ix.docs, nil); err != nil {
+		return err
+	}
+	m := ix.m
+	ix.m = nil
+	return m.close()
 }
 
 // Add indexes articles, replacing any with the same id; unchanged articles
@@ -249,6 +381,7 @@ func (ix *Index) Generation() (uint64, time.Time) {
 func (ix *Index) EachHash(f func(id, hash string)) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.loadAll()
 	for _, id := range ix.ids {
 		f(id, ix.entries[id].Hash)
 	}
@@ -272,6 +405,12 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 	var st SyncStats
 	if ix.opts.ReadOnly {
 		return st, ErrReadOnly
+	}
+	if ix.closed {
+		return st, ErrClosed
+	}
+	if err := ix.materialise(); err != nil {
+		return st, err
 	}
 
 	seen := make(map[string]bool, len(articles))
@@ -429,7 +568,7 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 			}
 		}
 		if ix.opts.Dir != "" {
-			size, serr := save(ix.opts.Dir, ix.snapshot())
+			size, serr := ix.saveV3()
 			if serr != nil && err == nil {
 				err = serr
 			}
@@ -440,7 +579,8 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 }
 
 func (ix *Index) snapshot() *snapshot {
-	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigs, ix.docs),
+	ix.loadAll()
+	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigMap(), ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
 		e := *ix.entries[id]
@@ -464,6 +604,7 @@ func (ix *Index) snapshot() *snapshot {
 // entries, else from the chunk texts. Stale entries (no vectors) are
 // searchable by BM25 only.
 func (ix *Index) rebuild(saved *lexSnapshot) error {
+	ix.loadAll()
 	ix.sortIDs()
 	nDocs := 0
 	for _, e := range ix.entries {
@@ -489,7 +630,7 @@ func (ix *Index) rebuild(saved *lexSnapshot) error {
 		}
 		addSigs(sigs, lex.addAll(texts))
 	}
-	return ix.finish(lex, sigs, docs)
+	return ix.finish(lex, sigs, docs, nil)
 }
 
 // relex brings the BM25 index in line with ix.entries after an update
@@ -531,7 +672,7 @@ func (ix *Index) relex() error {
 		return ix.rebuild(nil)
 	}
 	addSigs(ix.sigs, ix.lex.addAll(texts))
-	return ix.finish(ix.lex, ix.sigs, ix.docs)
+	return ix.finish(ix.lex, ix.sigs, ix.docs, nil)
 }
 
 // maxHoleShare: relex rebuilds once more than 1/maxHoleShare of the BM25
@@ -593,29 +734,41 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 	return docs, nil
 }
 
-// finish rebuilds what derives from the documents: the chunk map and the
-// vector index, computing the binary codes the index lacks when it is
-// large enough to need them.
-func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef) error {
-	byID := make(map[string]chunkRef, len(docs))
-	var vids []string
-	var vecs [][]float32
+// finish rebuilds what derives from the documents: the vector index,
+// computing the binary codes the index lacks when it is large enough to
+// need them. flat, when not nil, is every vector's code in storage order
+// (a v3 file's codes section), used in place.
+func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, flat []uint64) error {
+	nv := 0
+	for _, id := range ix.ids {
+		nv += len(ix.entries[id].Vectors)
+	}
+	// Vector i is chunk refs[i]; its chromem-go id is that chunk's id.
+	refs := make([]chunkRef, 0, nv)
+	vecs := make([][]float32, 0, nv)
 	var owners []*entry
 	for _, id := range ix.ids {
 		e := ix.entries[id]
-		if e.Vectors != nil && len(e.Chunks) > 0 {
+		if e.Vectors != nil && len(e.Vectors) > 0 {
 			owners = append(owners, e)
 		}
-		for i, c := range e.Chunks {
-			byID[c.ID] = chunkRef{e, i}
-			if e.Vectors != nil {
-				vids = append(vids, c.ID)
-				vecs = append(vecs, e.Vectors[i])
-			}
+		for i := range e.Vectors {
+			refs = append(refs, chunkRef{e, i})
 		}
+		vecs = append(vecs, e.Vectors...)
+	}
+	idOf := func(i int) string {
+		r := refs[i]
+		if l := r.e.lazy; l != nil && l.canonical {
+			return chunkID(r.e.Article.ID, r.i) // without decoding the article
+		}
+		r.e.load()
+		return r.e.Chunks[r.i].ID
 	}
 	var codes []uint64
-	if len(vecs) > exactLimit {
+	if len(vecs) > exactLimit && len(flat) == len(vecs)*codeWords {
+		codes = flat
+	} else if len(vecs) > exactLimit {
 		var missing [][]float32
 		for _, e := range owners {
 			if len(e.Codes) != len(e.Vectors)*codeWords {
@@ -638,13 +791,42 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef) er
 			codes = append(codes, e.Codes...)
 		}
 	}
-	vi, err := newVectorIndex(vids, vecs, codes)
+	vi, err := newVectorIndexOf(len(vecs), idOf, vecs, codes)
 	if err != nil {
 		return err
 	}
-	ix.vec, ix.lex, ix.docs, ix.byID, ix.sigs = vi, lex, docs, byID, sigs
+	ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
+	if sigs != nil {
+		ix.sigsSorted = nil
+	}
+	ix.byID, ix.byIDOnce = nil, sync.Once{}
 	ix.acr = &lazyAcronyms{}
 	return nil
+}
+
+// chunk finds the chunk with id: by its article and number, as
+// ChunkArticle names chunks ("<article id>#<n>"), else through a map of
+// every chunk built on first need. Callers hold ix.mu.
+func (ix *Index) chunk(id string) (chunkRef, bool) {
+	if i := strings.LastIndexByte(id, '#'); i >= 0 {
+		if e := ix.entries[id[:i]]; e != nil {
+			e.load()
+			if n, err := strconv.Atoi(id[i+1:]); err == nil && n >= 0 && n < len(e.Chunks) && e.Chunks[n].ID == id {
+				return chunkRef{e, n}, true
+			}
+		}
+	}
+	ix.byIDOnce.Do(func() {
+		ix.loadAll()
+		ix.byID = make(map[string]chunkRef)
+		for _, e := range ix.entries {
+			for i, c := range e.Chunks {
+				ix.byID[c.ID] = chunkRef{e, i}
+			}
+		}
+	})
+	ref, ok := ix.byID[id]
+	return ref, ok
 }
 
 // Fusion parameters: each ranking contributes its top candidates, fused by
@@ -681,6 +863,7 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 
 	fused := make(map[string]*Hit)
 	get := func(ref chunkRef) *Hit {
+		ref.e.load()
 		c := ref.e.Chunks[ref.i]
 		h := fused[c.ID]
 		if h == nil {
@@ -714,7 +897,7 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		h.Score += 1 / float64(rrfK+r+1)
 	}
 	for r, d := range vres {
-		ref, ok := ix.byID[d.ID]
+		ref, ok := ix.chunk(d.ID)
 		if !ok {
 			continue
 		}
@@ -775,6 +958,7 @@ func headsKept(hits []Hit, k int) []Hit {
 func (ix *Index) Articles() []*corpus.Article {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.loadAll()
 	out := make([]*corpus.Article, len(ix.ids))
 	for i, id := range ix.ids {
 		out[i] = &ix.entries[id].Article
@@ -787,6 +971,7 @@ func (ix *Index) Article(id string) *corpus.Article {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if e := ix.entries[id]; e != nil {
+		e.load()
 		return &e.Article
 	}
 	return nil
@@ -811,7 +996,11 @@ func (ix *Index) Known(word string) bool {
 	if len(word) < 5 {
 		return false
 	}
-	_, ok := ix.sigs[sortedLetters(word)]
+	sig := sortedLetters(word)
+	if ix.sigsSorted != nil {
+		return ix.sigsSorted.has(sig)
+	}
+	_, ok := ix.sigs[sig]
 	return ok
 }
 
@@ -846,7 +1035,7 @@ func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
-		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: len(ix.lex.postings), Bytes: ix.bytes}
+		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: ix.lex.numTerms(), Bytes: ix.bytes}
 	st.Approximate = ix.vec != nil && ix.vec.exact == nil
 	for _, id := range ix.ids {
 		e := ix.entries[id]

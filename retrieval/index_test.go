@@ -216,12 +216,9 @@ func TestIndexSavedBM25(t *testing.T) {
 		t.Fatalf("restored BM25 differs: %+v vs %+v", got, want)
 	}
 
-	snap, _, err := load(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	snap := ix2.snapshot()
 	snap.Lex.Analyzer = "text-v0"
-	if _, err := save(dir, snap); err != nil {
+	if _, err := saveV2(dir, snap); err != nil {
 		t.Fatal(err)
 	}
 	logs.Reset()

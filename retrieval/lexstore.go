@@ -59,18 +59,18 @@ func snapshotLex(x *bm25, sigs map[string]struct{}, docs []chunkRef) *lexSnapsho
 			s.Chunks[d] = ref.e.Chunks[ref.i].ID
 		}
 	}
-	s.Terms = make([]string, 0, len(x.postings))
+	s.Terms = make([]string, 0, x.numTerms())
 	n := 0
-	for t, ps := range x.postings {
+	x.each(func(t string, ps []posting) {
 		s.Terms = append(s.Terms, t)
 		n += len(ps)
-	}
+	})
 	slices.Sort(s.Terms) // deterministic files
 	s.Counts = make([]int32, len(s.Terms))
 	s.Docs = make([]int32, 0, n)
 	s.TFs = make([]uint16, 0, n)
 	for i, t := range s.Terms {
-		ps := x.postings[t]
+		ps := x.get(t)
 		s.Counts[i] = int32(len(ps))
 		for _, p := range ps {
 			s.Docs = append(s.Docs, p.doc)

@@ -28,7 +28,7 @@ func (ix *Index) HasPhrase(positions [][]string) bool {
 	for i, alts := range positions {
 		n := 0
 		for _, t := range alts {
-			n += len(ix.lex.postings[t])
+			n += len(ix.lex.get(t))
 		}
 		if fewest < 0 || n < fewest {
 			rarest, fewest = i, n
@@ -42,7 +42,7 @@ func (ix *Index) HasPhrase(positions [][]string) bool {
 	}
 	seen := make(map[int32]bool, fewest)
 	for _, t := range positions[rarest] {
-		for _, p := range ix.lex.postings[t] {
+		for _, p := range ix.lex.get(t) {
 			if seen[p.doc] {
 				continue
 			}
@@ -51,6 +51,7 @@ func (ix *Index) HasPhrase(positions [][]string) bool {
 			if ref.e == nil {
 				continue // a hole
 			}
+			ref.e.load()
 			if hasPhrase(ref.e.Chunks[ref.i].Text, positions) {
 				return true
 			}

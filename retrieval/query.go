@@ -85,14 +85,14 @@ func (ix *Index) Correct(word string) []string {
 	}
 	var out []cand
 	n := len(t)
-	for v, ps := range ix.lex.postings {
+	ix.lex.each(func(v string, ps []posting) {
 		if len(ps) == 0 || len(v) < n-d || len(v) > n+d || v[0] != t[0] && d < 2 {
-			continue
+			return
 		}
 		if k := levenshtein.ComputeDistance(t, v); k <= d {
 			out = append(out, cand{v, k, len(ps)})
 		}
-	}
+	})
 	slices.SortFunc(out, func(a, b cand) int {
 		if a.dist != b.dist {
 			return cmp.Compare(a.dist, b.dist)

@@ -75,7 +75,7 @@ func TestFuseMatchesSearch(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, d := range vres {
-		ref := ix.byID[d.ID]
+		ref, _ := ix.chunk(d.ID)
 		vec = append(vec, Hit{Chunk: ref.e.Chunks[ref.i], Article: &ref.e.Article})
 	}
 	got := Fuse(lex, vec, 12)

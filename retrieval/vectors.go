@@ -177,9 +177,9 @@ func dot(a, b []float32) float32 {
 type vectorIndex struct {
 	exact *chromem.Collection // nil when large
 	n     int
-	// Large indexes only: vector i has chromem id ids[i] and code
+	// Large indexes only: vector i has chromem id id(i) and code
 	// codes[i*codeWords:(i+1)*codeWords].
-	ids   []string
+	id    func(i int) string
 	vecs  [][]float32
 	codes []uint64
 	coder *coder
@@ -201,12 +201,18 @@ func noEmbed(context.Context, string) ([]float32, error) {
 // newVectorIndex builds the vector index of ids and vecs. codes, when the
 // index is large, are their codes (codeWords each, as coder gives).
 func newVectorIndex(ids []string, vecs [][]float32, codes []uint64) (*vectorIndex, error) {
-	vi := &vectorIndex{n: len(ids)}
-	if len(ids) > exactLimit {
-		if len(codes) != len(ids)*codeWords {
-			return nil, fmt.Errorf("vector index: %d codes for %d vectors", len(codes)/codeWords, len(ids))
+	return newVectorIndexOf(len(ids), func(i int) string { return ids[i] }, vecs, codes)
+}
+
+// newVectorIndexOf is newVectorIndex of n vectors whose ids id gives (a
+// large index asks only for its candidates').
+func newVectorIndexOf(n int, id func(i int) string, vecs [][]float32, codes []uint64) (*vectorIndex, error) {
+	vi := &vectorIndex{n: n}
+	if n > exactLimit {
+		if len(codes) != n*codeWords {
+			return nil, fmt.Errorf("vector index: %d codes for %d vectors", len(codes)/codeWords, n)
 		}
-		vi.ids, vi.vecs, vi.codes = ids, vecs, codes
+		vi.id, vi.vecs, vi.codes = id, vecs, codes
 		if len(vecs) > 0 {
 			vi.coder = coderFor(len(vecs[0]))
 		}
@@ -217,11 +223,11 @@ func newVectorIndex(ids []string, vecs [][]float32, codes []uint64) (*vectorInde
 		return nil, fmt.Errorf("vector index: create collection: %w", err)
 	}
 	ctx := context.Background()
-	for i, id := range ids {
+	for i := range n {
 		// AddDocument, not AddDocuments: the vectors are ours already, and
 		// AddDocuments starts a goroutine per document.
-		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vecs[i]}); err != nil {
-			return nil, fmt.Errorf("vector index: add %s: %w", id, err)
+		if err := col.AddDocument(ctx, chromem.Document{ID: id(i), Embedding: vecs[i]}); err != nil {
+			return nil, fmt.Errorf("vector index: add %s: %w", id(i), err)
 		}
 	}
 	vi.exact = col
@@ -306,8 +312,9 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 		if int(d) == cut {
 			ties--
 		}
-		if err := col.AddDocument(ctx, chromem.Document{ID: vi.ids[i], Embedding: vi.vecs[i]}); err != nil {
-			return nil, fmt.Errorf("vector index: add %s: %w", vi.ids[i], err)
+		id := vi.id(i)
+		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vi.vecs[i]}); err != nil {
+			return nil, fmt.Errorf("vector index: add %s: %w", id, err)
 		}
 	}
 	return col, nil

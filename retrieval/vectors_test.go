@@ -266,7 +266,7 @@ func TestCodesSavedOnUpgrade(t *testing.T) {
 	}
 	snap := ix.snapshot()
 	snap.CodeVersion = "" // as a file from before codes
-	if _, err := save(dir, snap); err != nil {
+	if _, err := saveV2(dir, snap); err != nil {
 		t.Fatal(err)
 	}
 	for i, ro := range []bool{false, true} {

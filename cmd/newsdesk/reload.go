@@ -16,6 +16,9 @@ import (
 // reloadEvery is how often serve and repl look for a newer index.
 const reloadEvery = 2 * time.Second
 
+// retireAfter is how long a replaced index stays open after a reload.
+const retireAfter = 30 * time.Second
+
 // watch keeps lib's index current until ctx is done: every interval it
 // checks whether the index file was replaced (a writer saves by renaming a
 // new file into place) and, if so, loads the new one in the background
@@ -74,6 +77,14 @@ func (l *library) reload() error {
 		return fmt.Errorf("load index: %w", err)
 	}
 	old := l.ix.Swap(ix)
+	// The old index maps its file: release it once the calls that began
+	// on it before the swap are long done (each call takes the index
+	// current when it starts; Close waits for those in flight).
+	time.AfterFunc(retireAfter, func() {
+		if err := old.Close(); err != nil {
+			l.logger.Warn("close the previous index", "err", err)
+		}
+	})
 	gen, changed := ix.Generation()
 	og, _ := old.Generation()
 	l.logger.Info("index reloaded", "dir", l.dir, "articles", ix.Stats().Articles,
