@@ -252,8 +252,10 @@ func (s *snapshot) check() error {
 	return nil
 }
 
-// saveV2 writes s as a v2 file (tests: Index saves v3, see saveV3).
-func saveV2(dir string, s *snapshot) (int64, error) {
+// writeIndexFile writes the index file in dir atomically: write fills a
+// temporary file beside it (and returns the file's size), which is synced
+// and renamed into place, so a crash leaves the old file or the new one.
+func writeIndexFile(dir string, write func(f *os.File) (int64, error)) (int64, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, fmt.Errorf("index dir: %w", err)
 	}
@@ -262,42 +264,13 @@ func saveV2(dir string, s *snapshot) (int64, error) {
 		return 0, fmt.Errorf("write index: %w", err)
 	}
 	defer os.Remove(tmp.Name()) // no-op after the rename
-	fail := func(err error) (int64, error) {
+	size, err := write(tmp)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if err != nil {
 		tmp.Close()
 		return 0, fmt.Errorf("write index %s: %w", tmp.Name(), err)
-	}
-	// The magic and a checksum placeholder, then the payload streamed
-	// through the checksum; the checksum is written in place at the end.
-	if _, err := tmp.WriteString(indexMagic + "\x00\x00\x00\x00"); err != nil {
-		return fail(err)
-	}
-	h := crc32.New(crc32c)
-	w := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
-	cw := &countingWriter{w: w}
-	enc := gob.NewEncoder(cw)
-	head := snapshotHead{EmbedderID: s.EmbedderID, Dim: s.Dim, CodeVersion: s.CodeVersion,
-		Generation: s.Generation, Changed: s.Changed, Entries: len(s.Entries), HasLex: s.Lex != nil}
-	if err := enc.Encode(&head); err != nil {
-		return fail(err)
-	}
-	for i := range s.Entries {
-		if err := enc.Encode(&s.Entries[i]); err != nil {
-			return fail(err)
-		}
-	}
-	if s.Lex != nil {
-		if err := enc.Encode(s.Lex.packRaw()); err != nil {
-			return fail(err)
-		}
-	}
-	if err := w.Flush(); err != nil {
-		return fail(err)
-	}
-	if _, err := tmp.WriteAt(binary.LittleEndian.AppendUint32(nil, h.Sum32()), int64(len(indexMagic))); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
 	}
 	if err := tmp.Close(); err != nil {
 		return 0, fmt.Errorf("close index %s: %w", tmp.Name(), err)
@@ -306,7 +279,44 @@ func saveV2(dir string, s *snapshot) (int64, error) {
 	if err := os.Rename(tmp.Name(), path); err != nil {
 		return 0, fmt.Errorf("replace index %s: %w", path, err)
 	}
-	return int64(len(indexMagic)+4) + cw.n, nil
+	return size, nil
+}
+
+// saveV2 writes s as a v2 file (tests: Index saves v3, see saveV3).
+func saveV2(dir string, s *snapshot) (int64, error) {
+	return writeIndexFile(dir, func(tmp *os.File) (int64, error) {
+		// The magic and a checksum placeholder, then the payload streamed
+		// through the checksum; the checksum is written in place at the end.
+		if _, err := tmp.WriteString(indexMagic + "\x00\x00\x00\x00"); err != nil {
+			return 0, err
+		}
+		h := crc32.New(crc32c)
+		w := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
+		cw := &countingWriter{w: w}
+		enc := gob.NewEncoder(cw)
+		head := snapshotHead{EmbedderID: s.EmbedderID, Dim: s.Dim, CodeVersion: s.CodeVersion,
+			Generation: s.Generation, Changed: s.Changed, Entries: len(s.Entries), HasLex: s.Lex != nil}
+		if err := enc.Encode(&head); err != nil {
+			return 0, err
+		}
+		for i := range s.Entries {
+			if err := enc.Encode(&s.Entries[i]); err != nil {
+				return 0, err
+			}
+		}
+		if s.Lex != nil {
+			if err := enc.Encode(s.Lex.packRaw()); err != nil {
+				return 0, err
+			}
+		}
+		if err := w.Flush(); err != nil {
+			return 0, err
+		}
+		if _, err := tmp.WriteAt(binary.LittleEndian.AppendUint32(nil, h.Sum32()), int64(len(indexMagic))); err != nil {
+			return 0, err
+		}
+		return int64(len(indexMagic)+4) + cw.n, nil
+	})
 }
 
 type countingWriter struct {

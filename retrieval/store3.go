@@ -10,7 +10,6 @@ import (
 	"hash/crc32"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"sort"
@@ -837,55 +836,34 @@ func (sw *secWriter) end(kind int) {
 // saveV3 writes ix to its directory as a v3 file, atomically (a temporary
 // file renamed into place), and returns the file's size.
 func (ix *Index) saveV3() (int64, error) {
-	dir := ix.opts.Dir
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return 0, fmt.Errorf("index dir: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, indexFile+".tmp-*")
-	if err != nil {
-		return 0, fmt.Errorf("write index: %w", err)
-	}
-	defer os.Remove(tmp.Name()) // no-op after the rename
-	fail := func(err error) (int64, error) {
-		tmp.Close()
-		return 0, fmt.Errorf("write index %s: %w", tmp.Name(), err)
-	}
-	sw := &secWriter{w: bufio.NewWriterSize(tmp, 1<<20)}
-	sw.write(make([]byte, v3HeaderSize+numSections*v3TableEntry))
-	if err := ix.writeSections(sw); err != nil {
-		return fail(err)
-	}
-	if sw.err == nil {
-		sw.err = sw.w.Flush()
-	}
-	if sw.err != nil {
-		return fail(sw.err)
-	}
-	hdr := make([]byte, v3HeaderSize, v3HeaderSize+numSections*v3TableEntry)
-	copy(hdr, indexMagicV3)
-	binary.LittleEndian.PutUint32(hdr[24:], numSections)
-	for k := 1; k <= numSections; k++ {
-		t := sw.table[k]
-		hdr = binary.LittleEndian.AppendUint32(hdr, uint32(k))
-		hdr = binary.LittleEndian.AppendUint32(hdr, uint32(t[0]))
-		hdr = binary.LittleEndian.AppendUint64(hdr, t[1])
-		hdr = binary.LittleEndian.AppendUint64(hdr, t[2])
-	}
-	binary.LittleEndian.PutUint32(hdr[28:], crc32.Checksum(hdr[v3HeaderSize:], crc32c))
-	if _, err := tmp.WriteAt(hdr, 0); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fail(err)
-	}
-	if err := tmp.Close(); err != nil {
-		return 0, fmt.Errorf("close index %s: %w", tmp.Name(), err)
-	}
-	path := filepath.Join(dir, indexFile)
-	if err := os.Rename(tmp.Name(), path); err != nil {
-		return 0, fmt.Errorf("replace index %s: %w", path, err)
-	}
-	return sw.off, nil
+	return writeIndexFile(ix.opts.Dir, func(tmp *os.File) (int64, error) {
+		sw := &secWriter{w: bufio.NewWriterSize(tmp, 1<<20)}
+		sw.write(make([]byte, v3HeaderSize+numSections*v3TableEntry))
+		if err := ix.writeSections(sw); err != nil {
+			return 0, err
+		}
+		if sw.err == nil {
+			sw.err = sw.w.Flush()
+		}
+		if sw.err != nil {
+			return 0, sw.err
+		}
+		hdr := make([]byte, v3HeaderSize, v3HeaderSize+numSections*v3TableEntry)
+		copy(hdr, indexMagicV3)
+		binary.LittleEndian.PutUint32(hdr[24:], numSections)
+		for k := 1; k <= numSections; k++ {
+			t := sw.table[k]
+			hdr = binary.LittleEndian.AppendUint32(hdr, uint32(k))
+			hdr = binary.LittleEndian.AppendUint32(hdr, uint32(t[0]))
+			hdr = binary.LittleEndian.AppendUint64(hdr, t[1])
+			hdr = binary.LittleEndian.AppendUint64(hdr, t[2])
+		}
+		binary.LittleEndian.PutUint32(hdr[28:], crc32.Checksum(hdr[v3HeaderSize:], crc32c))
+		if _, err := tmp.WriteAt(hdr, 0); err != nil {
+			return 0, err
+		}
+		return sw.off, nil
+	})
 }
 
 // writeSections writes every section of ix, in the order of their kinds.
