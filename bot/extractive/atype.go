@@ -194,7 +194,7 @@ func init() {
 		"hour": `|\bhourly\b`, "year": `|\b(?:annual|annually|yearly|per annum)\b`, "share": ""}
 	for u, a := range adj {
 		// "a day", "per Veltra share", "each year", "/day", "year-on-year", "daily"
-		rateForms[u] = regexp.MustCompile(`(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + u + `s?\b|/\s?` + u + `\b|\b` + u + `-on-` + u + `\b` + a)
+		rateForms[u] = regexp.MustCompile(ratePattern(u) + `|\b` + u + `-on-` + u + `\b` + a)
 	}
 }
 
@@ -210,7 +210,10 @@ func hasRate(s, u string) bool {
 
 // otherRate is the form of a rate of unit u (letters only), compiled per
 // question: caching every unit a user types would grow without bound.
-func otherRate(u string) *regexp.Regexp {
-	q := regexp.QuoteMeta(u)
-	return regexp.MustCompile(`(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + q + `s?\b|/\s?` + q + `\b`)
+func otherRate(u string) *regexp.Regexp { return regexp.MustCompile(ratePattern(regexp.QuoteMeta(u))) }
+
+// ratePattern matches a rate of unit u (a regexp): "a day", "per Veltra
+// share", "each year", "/day".
+func ratePattern(u string) string {
+	return `(?i)\b(?:a|an|per|each|every)\s+(?:[\p{L}-]+\s+)?` + u + `s?\b|/\s?` + u + `\b`
 }

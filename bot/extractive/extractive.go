@@ -184,9 +184,7 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if len(qa.counted) > 0 {
 		// "How many homes burned": a passage that never speaks of
 		// homes, only of hectares, counts something else.
-		cands = slices.DeleteFunc(cands, func(c *candidate) bool {
-			return !hasAny(c.terms, qa.counted) && !hasAny(termSet(c.prev), qa.counted)
-		})
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !c.mentions(qa.counted) })
 	}
 	if qa.atype != aAny {
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasForm(c.sent.Text, qa.atype) })
@@ -213,7 +211,7 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		return e.abstain(ans, "I can't find that"), nil
 	}
 	if len(qa.event) > 0 && !slices.ContainsFunc(cands, func(c *candidate) bool {
-		return c.coverage >= minCoverage && (hasAny(c.terms, qa.event) || hasAny(termSet(c.prev), qa.event))
+		return c.coverage >= minCoverage && c.mentions(qa.event)
 	}) {
 		// "When will the mine reopen": the passages date other things
 		// (the collapse, the rescue), never the reopening.
@@ -235,13 +233,6 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		picked = re
 		line, confident = answerLine(&qa, picked)
 	}
-	e.cite(ans, picked)
-	if periodNote != "" {
-		ans.Notes = append(ans.Notes, periodNote)
-	}
-	if note := e.staleNote(asOf); note != "" {
-		ans.Notes = append(ans.Notes, note)
-	}
 	if qa.asksName && !slices.ContainsFunc(picked, func(c *candidate) bool { return hasNameBesides(c.sent.Text, &qa) }) ||
 		qa.wantsName && !confident && line == closestLine && !slices.ContainsFunc(picked, func(c *candidate) bool { return namesOther(c.sent.Text, &qa) }) {
 		// "The names of the dead" (no quote gives a full name but the
@@ -253,7 +244,14 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// released"). Quoting them would send the reporter looking for
 		// a name the archive does not give. (A who-question answered
 		// by a clause, "funded by a government grant", stands.)
-		return e.abstain(&bot.Answer{Question: q, Mode: bot.ModeExtractive, Citations: []bot.Citation{}}, "I can't find who or which that is"), nil
+		return e.abstain(ans, "I can't find who or which that is"), nil
+	}
+	e.cite(ans, picked)
+	if periodNote != "" {
+		ans.Notes = append(ans.Notes, periodNote)
+	}
+	if note := e.staleNote(asOf); note != "" {
+		ans.Notes = append(ans.Notes, note)
 	}
 	ans.Lead = lead(ans.Citations)
 	if line != "" {
@@ -377,16 +375,16 @@ func (e *Extractive) beforeArchive(when timeq.Reading) bool {
 func namesYearOf(s string, when timeq.Reading) bool {
 	for y := when.From.Year(); y <= when.To.Add(-time.Nanosecond).Year(); y++ {
 		year := strconv.Itoa(y)
-		for i := strings.Index(s, year); i >= 0; {
-			end := i + len(year)
-			if (i == 0 || !isASCIIDigit(s[i-1])) && (end == len(s) || !isASCIIDigit(s[end])) {
-				return true
-			}
-			next := strings.Index(s[i+1:], year)
-			if next < 0 {
+		for off := 0; ; {
+			i := strings.Index(s[off:], year)
+			if i < 0 {
 				break
 			}
-			i += 1 + next
+			i += off
+			if end := i + len(year); (i == 0 || !isASCIIDigit(s[i-1])) && (end == len(s) || !isASCIIDigit(s[end])) {
+				return true
+			}
+			off = i + 1
 		}
 	}
 	return false
@@ -836,6 +834,11 @@ func startsWithPronoun(s string) bool {
 }
 
 // hasAny reports whether some term is in set.
+// mentions reports whether c, or the sentence before it, has one of terms.
+func (c *candidate) mentions(terms []string) bool {
+	return hasAny(c.terms, terms) || hasAny(termSet(c.prev), terms)
+}
+
 func hasAny(set map[string]bool, terms []string) bool {
 	for _, t := range terms {
 		if set[t] {

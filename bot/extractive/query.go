@@ -468,10 +468,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			if np != nil && len(tk.Word) > 4 && (strings.HasSuffix(tk.Word, "ed") || strings.HasSuffix(tk.Word, "ing")) {
 				break // the verb after the noun: "how many homes burned"
 			}
-			words := slices.Concat([]string{t.term}, t.alt, t.spell, paraphraseTerms(t.term))
-			for _, p := range t.extra {
-				words = append(words, p.term)
-			}
+			words := t.matchWords()
 			if np == nil {
 				out.countedFirst = words
 			}
@@ -511,11 +508,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 				}
 				continue
 			}
-			out.event = append(out.event, t.term)
-			out.event = append(out.event, slices.Concat(t.alt, t.spell, paraphraseTerms(t.term))...)
-			for _, p := range t.extra {
-				out.event = append(out.event, p.term)
-			}
+			out.event = append(out.event, t.matchWords()...)
 			if object {
 				break
 			}
@@ -657,25 +650,28 @@ func (qa *query) speakerTitle() (head, names []string) {
 // about the budget"), or one of its paraphrases. A question with no
 // topic besides its speaker is on topic everywhere.
 func (qa *query) onTopic(c *candidate) bool {
-	var prev map[string]bool
 	topic := false
 	for _, t := range qa.terms {
 		if t.name || t.unseen || slices.Contains(qa.speaker, t.term) || slices.Contains(qa.speakerOf, t.term) {
 			continue
 		}
 		topic = true
-		if prev == nil {
-			prev = termSet(c.prev)
-		}
-		words := slices.Concat([]string{t.term}, t.alt, t.spell)
-		for _, p := range slices.Concat(t.paraphrases(), t.extra) {
-			words = append(words, p.term)
-		}
-		if hasAny(c.terms, words) || hasAny(prev, words) {
+		if c.mentions(t.matchWords()) {
 			return true
 		}
 	}
 	return !topic
+}
+
+// matchWords are the terms a passage may say for t: t itself, its
+// alternatives and spellings, its paraphrases and those of the compound
+// or idiom it belongs to.
+func (t *qterm) matchWords() []string {
+	words := slices.Concat([]string{t.term}, t.alt, t.spell, paraphraseTerms(t.term))
+	for _, p := range t.extra {
+		words = append(words, p.term)
+	}
+	return words
 }
 
 // term returns the question's term t, or nil.
