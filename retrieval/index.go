@@ -218,6 +218,10 @@ func Open(opts Options) (*Index, error) {
 		}
 		switch {
 		case errors.Is(err, errNoIndex):
+		case errors.Is(err, errUnreadable):
+			// Not corrupt: the file stays where it is, for the user to
+			// fix what stops it being read (err names the file).
+			return nil, err
 		case err != nil && opts.ReadOnly:
 			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
 		case err != nil:

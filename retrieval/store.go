@@ -81,24 +81,24 @@ func load(dir string) (snap *snapshot, v3 *v3File, size int64, err error) {
 		return nil, nil, 0, errNoIndex
 	}
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, 0, fmt.Errorf("read %s: %w: %w", path, errUnreadable, err)
 	}
 	defer f.Close()
 	fi, err := f.Stat()
 	if err != nil {
-		return nil, nil, 0, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, 0, fmt.Errorf("read %s: %w: %w", path, errUnreadable, err)
 	}
 	br := bufio.NewReaderSize(f, 1<<20)
 	head, err := br.Peek(len(indexMagic))
 	if err != nil && !errors.Is(err, io.EOF) {
-		return nil, nil, 0, fmt.Errorf("read %s: %w", path, err)
+		return nil, nil, 0, fmt.Errorf("read %s: %w: %w", path, errUnreadable, err)
 	}
 	var s *snapshot
 	switch string(head) {
 	case indexMagicV3:
 		m, err := mapFile(f, fi.Size())
 		if err != nil {
-			return nil, nil, 0, fmt.Errorf("%s: %w", path, err)
+			return nil, nil, 0, fmt.Errorf("%s: %w: %w", path, errUnreadable, err)
 		}
 		v3, err := parseV3(m)
 		if err != nil {
@@ -366,10 +366,28 @@ func unpackVectors(b []byte, n, dim int) ([][]float32, error) {
 	return vs, nil
 }
 
+// readWhole reads all size bytes of f from its start, wherever the file's
+// offset stands (the header was read through a buffer before): where
+// memory mapping is not available (mapFile), and in its test.
+func readWhole(f *os.File, size int64) (*mapping, error) {
+	b := make([]byte, size)
+	if _, err := io.ReadFull(io.NewSectionReader(f, 0, size), b); err != nil {
+		return nil, fmt.Errorf("read index file: %w", err)
+	}
+	return &mapping{data: b}, nil
+}
+
+// errUnreadable marks an index file that could not be read or mapped (a
+// permission, an I/O error, no address space): not corrupt, so it is
+// reported, never moved aside.
+var errUnreadable = errors.New("index file could not be read")
+
 // quarantine moves a corrupt index file aside and returns its new name.
 func quarantine(dir string) (string, error) {
 	path := filepath.Join(dir, indexFile)
-	to := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405Z"))
+	// Nanoseconds: two quarantines in one second must not share a name
+	// (the second rename would replace the first file).
+	to := fmt.Sprintf("%s.corrupt-%s", path, time.Now().UTC().Format("20060102T150405.000000000Z"))
 	if err := os.Rename(path, to); err != nil {
 		return "", err
 	}

@@ -170,14 +170,6 @@ func asUint64s(b []byte) []uint64 {
 	return out
 }
 
-func asInt64s(b []byte) []int64 {
-	u := asUint64s(b)
-	if len(u) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*int64)(unsafe.Pointer(unsafe.SliceData(u))), len(u))
-}
-
 func asInt32s(b []byte) []int32 {
 	if len(b) == 0 {
 		return nil
@@ -376,7 +368,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 		rec := blob[recs[i]:recs[i+1]]
 		c := cursor{s: rec}
 		id := c.str()
-		if c.bad || pl > 16 || n > h.Chunks-nc {
+		if c.bad || pl > 16 || n < 0 || n > h.Chunks-nc {
 			return nil, fmt.Errorf("article %d: damaged table entry", i)
 		}
 		if err := e.Article.Published.UnmarshalBinary(t[16 : 16+pl]); err != nil {
@@ -925,8 +917,11 @@ func (ix *Index) writeSections(sw *secWriter) error {
 			nv += int64(len(e.Vectors))
 		}
 		pub, err := e.Article.Published.MarshalBinary()
-		if err != nil || len(pub) > 16 {
-			return fmt.Errorf("article %s: publication time: %v", id, err)
+		if err != nil {
+			return fmt.Errorf("article %s: publication time: %w", id, err)
+		}
+		if len(pub) > 16 {
+			return fmt.Errorf("article %s: publication time of %d bytes (at most 16)", id, len(pub))
 		}
 		flags := uint32(len(pub)) << 8
 		if canonicalChunks(e) {

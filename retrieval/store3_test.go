@@ -1,6 +1,7 @@
 package retrieval
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"log/slog"
 	"math"
 	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -296,6 +298,7 @@ func FuzzOpenIndex(f *testing.F) {
 	f.Add([]byte(indexMagicV3), true)
 	f.Fuzz(func(t *testing.T, data []byte, fix bool) {
 		if fix {
+			data = bytes.Clone(data) // the fuzzer's input must not change
 			fixChecksums(data)
 		}
 		dir := t.TempDir()
@@ -406,6 +409,7 @@ func FuzzDecodeV3(f *testing.F) {
 	}
 	f.Add(data)
 	f.Fuzz(func(t *testing.T, data []byte) {
+		data = bytes.Clone(data) // the fuzzer's input must not change
 		fixChecksums(data)
 		v3, err := parseV3(&mapping{data: data})
 		if err != nil {
@@ -438,4 +442,62 @@ func FuzzDecodeV3(f *testing.F) {
 		ix.Expand("KR")
 		ix.Stats()
 	})
+}
+
+// The reader used where memory mapping is not available reads the file
+// from its start, though the header was read first (the file's offset has
+// moved): it gives the same bytes as the mapping.
+func TestReadWholeFromStart(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Add(context.Background(), synthCorpus(3, 1), nil); err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile(IndexPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(IndexPath(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if _, err := f.Read(make([]byte, len(indexMagicV3)+7)); err != nil { // as load's buffered peek does
+		t.Fatal(err)
+	}
+	m, err := readWhole(f, int64(len(want)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(m.data, want) {
+		t.Fatal("readWhole did not read the file from its start")
+	}
+	if _, err := parseV3(m); err != nil {
+		t.Fatalf("parseV3 of the read file: %v", err)
+	}
+}
+
+// A file that cannot be read is reported, not taken for corrupt and moved
+// aside (here a directory where the file should be: reading it fails,
+// for root too).
+func TestUnreadableIndexIsNotQuarantined(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Mkdir(IndexPath(dir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, ro := range []bool{false, true} {
+		_, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), ReadOnly: ro})
+		if err == nil || errors.Is(err, ErrCorrupt) || !errors.Is(err, errUnreadable) {
+			t.Fatalf("read-only %v: Open of an unreadable file: %v, want a read error", ro, err)
+		}
+	}
+	if moved, _ := filepath.Glob(IndexPath(dir) + ".corrupt-*"); len(moved) > 0 {
+		t.Fatalf("an unreadable file was moved aside: %v", moved)
+	}
+	if fi, err := os.Stat(IndexPath(dir)); err != nil || !fi.IsDir() {
+		t.Fatalf("the unreadable file was touched: %v", err)
+	}
 }
