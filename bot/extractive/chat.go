@@ -28,10 +28,10 @@ var (
 		`(?:it'?s|its|this is|that'?s) for (?:the|my|our|a|an)\b[^,?;.!—–)]*|` +
 		`for (?:the|my|our|a|an|tonight'?s|today'?s) (?:\d{1,2} ?(?:am|pm)|\d{1,2}(?::\d\d)?|morning|evening|nightly|late|live|web|print|breaking)?\s*` +
 		`(?:update|bulletin|piece|story|show|copy|script|brief|briefing|newsletter|blog|liveblog|edition|segment|package|wrap)\b[^,?;.!—–)]*|` +
-		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|getting|reading)\b[^,?;.!—–)]*\b(?:one|another|other|some|different|two|both|each)\s+` +
+		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|heard|getting|reading|saw|seen)\b[^,?;.!—–)]*\b(?:one|another|other|some|different|two|both|each)\s+` +
 		`(?:story|stories|report|reports|piece|pieces|outlet|outlets|place|places|source|sources|article|articles)\b[^,?;.!—–)]*|` +
 		`(?:the )?(?:numbers|figures|reports|stories|accounts|tallies)\s+(?:are\s+|seem\s+|look\s+)?(?:all over the place|differ|conflict|vary|don'?t match|do not match|don'?t add up)\b[^,?;.!—–)]*|` +
-		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|getting|reading|found)\s+(?:two|2|three|a few|some|several|a couple of)?\s*(?:diff|diffrent|different|conflicting|varying|mixed|multiple|contradictory)\s+` +
+		`(?:i'?m |i am |we'?re |we are )?(?:seeing|hearing|heard|getting|reading|found|saw|seen)\s+(?:two|2|three|a few|some|several|a couple of)?\s*(?:diff|diffrent|different|conflicting|varying|mixed|multiple|contradictory)\s+` +
 		`(?:numbers|figures|totals|counts|tallies|versions|answers|accounts|estimates)\b[^,?;.!—–)]*|` +
 		`(?:the )?(?:outlets|reports|stories|papers|sources|articles|everyone|people)\s+(?:seem to |all |each |both )?(?:have|give|say|report|quote|use)\s+` +
 		`(?:two |2 |a few |some |several )?(?:diff|diffrent|different|conflicting|varying|mixed|multiple|their own)\b[^,?;.!—–)]*|` +
@@ -39,6 +39,8 @@ var (
 		`(?:keep it|make it) (?:short|brief|quick|simple)\b[^,?;.!—–)]*|` +
 		`(?:and )?(?:which|what) (?:outlets?|papers?|sources?|reports?) (?:say|said|says|reported|have|give) (?:what|which)\b[^,?;.!—–)]*|` +
 		`(?:and )?who (?:says|said) what\b[^,?;.!—–)]*|` +
+		`(?:so |and |but )?which (?:one|ones|number|figure|version)?\s*(?:is|'s|’s|s)\s+(?:it|right|correct|true|accurate|wrong)\b[^,?;.!—–)]*|` +
+		`[^,?;.!—–)]*\b(?:says?|said|gives?|has|have|reports?|puts?)\s+one\s+(?:number|figure|total|count|thing|version)\b[^?;.!—–)]*|` +
 		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
 )
 
@@ -56,14 +58,15 @@ var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov":
 	"thats": "that", "theres": "there", "isnt": "is", "arent": "are", "wasnt": "was", "werent": "were",
 	"didnt": "did", "doesnt": "does", "dont": "do", "hasnt": "has", "havent": "have", "wont": "will", "cant": "can",
 	"nite": "night", "nites": "nights", "wk": "week", "wks": "weeks", "hr": "hour", "mo": "month", "mos": "months",
-	"cxl": "cancel", "cxld": "cancelled", "canx": "cancelled", "tix": "tickets", "pax": "passengers"}
+	"cxl": "cancel", "cxld": "cancelled", "canx": "cancelled", "tix": "tickets", "pax": "passengers",
+	"ops": "operations", "op": "operation"}
 
 // ambiguousAbbrev are abbreviations that are also names or words when
 // capitalised ("Mo Farah", "HR", "Pax", "Cant"): they are read as chat
 // only when typed in lower case.
 var ambiguousAbbrev = map[string]bool{"mo": true, "mos": true, "hr": true, "wk": true, "wks": true, "pax": true,
 	"cant": true, "wont": true, "mp": true, "admin": true, "uni": true, "gov": true, "info": true, "pic": true,
-	"pics": true, "tix": true, "cops": true}
+	"pics": true, "tix": true, "cops": true, "ops": true, "op": true}
 
 // expandAbbrev spells out chat abbreviations in a lower-cased question
 // (used to read its kind and form, not for offsets). The ambiguous ones,

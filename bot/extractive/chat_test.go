@@ -20,6 +20,10 @@ func TestStripChat(t *testing.T) {
 		{"how many lines were cut", "how many lines were cut", ""}, // not a clause of its own
 		{"can u summarise the train story in a couple lines", "summarise the train story", "lines"},
 		{"how many ppl got stuck? seeing 2 diff numbers, which outlets say what", "how many ppl got stuck", "outlets"},
+		{"seeing 286m and 346m for the tram, which one's right", "286m and 346m for the tram", "right"},
+		{"how many ops were cancelled? hospital says one number, union another", "how many ops were cancelled", "union"},
+		{"how many trees are coming down? heard diff numbers", "how many trees are coming down", "numbers"},
+		{"which route is right for the tram", "which route is right for the tram", ""}, // asks, not meta
 		{"pls", "pls", ""}, // nothing but chat: read as typed
 	} {
 		got := stripChat(c.in)

@@ -137,16 +137,18 @@ func judgeSet(t testing.TB, ex *Extractive, qs []judge.Question, raw map[string]
 // rationing and a football-club takeover), archive12 (a mayor's
 // procurement scandal and a food company's profit warning), archive13 (an
 // airline IT outage and a diesel spill from a derailed train), archive14
-// (university cuts and a presenter's libel trial) and archive15 (a
-// heatwave with a grid emergency and a lottery data breach). All use every supported
+// (university cuts and a presenter's libel trial), archive15 (a
+// heatwave with a grid emergency and a lottery data breach), archive16
+// (a hospital ransomware attack and a contested tram line) and archive17
+// (a bridge closed for cracks and a footballer's doping ban). All use every supported
 // format, site boilerplate, a syndicated copy, spelling variants and
 // undated files.
 // questions.jsonl holds clean questions; chat.jsonl questions typed as in
 // Slack (lowercase, filler, typos, paraphrase, near-miss unanswerables).
 // Every set was first run blind (see the README); archive2-7 were then
-// used to improve the method and are further dev sets, as are archive11
-// and archive13. archive8, archive9, archive10, archive12, archive14 and
-// archive15 are held out (heldOut):
+// used to improve the method and are further dev sets, as are archive11,
+// archive13 and archive16. archive8, archive9, archive10, archive12,
+// archive14, archive15 and archive17 are held out (heldOut):
 // their failures are never read
 // while tuning, only their scores. The test fails if a score drops below
 // what was measured.
@@ -155,16 +157,16 @@ func TestInventedArchives(t *testing.T) {
 		dir, file          string
 		articles, measured int
 	}{
-		{"testdata/archive2", "questions.jsonl", 8, 21},
+		{"testdata/archive2", "questions.jsonl", 8, 22},
 		{"testdata/archive2", "chat.jsonl", 8, 17},
 		{"testdata/archive3", "questions.jsonl", 10, 22},
 		{"testdata/archive3", "chat.jsonl", 10, 14},
 		{"testdata/archive4", "questions.jsonl", 8, 20},
 		{"testdata/archive4", "chat.jsonl", 8, 13},
 		{"testdata/archive5", "questions.jsonl", 8, 20},
-		{"testdata/archive5", "chat.jsonl", 8, 11},
+		{"testdata/archive5", "chat.jsonl", 8, 12},
 		{"testdata/archive6", "questions.jsonl", 8, 20},
-		{"testdata/archive6", "chat.jsonl", 8, 13},
+		{"testdata/archive6", "chat.jsonl", 8, 14},
 		{"testdata/archive7", "questions.jsonl", 8, 16},
 		{"testdata/archive7", "chat.jsonl", 8, 11},
 		{"testdata/archive8", "chat.jsonl", 8, 14},
@@ -172,9 +174,11 @@ func TestInventedArchives(t *testing.T) {
 		{"testdata/archive10", "chat.jsonl", 8, 15},
 		{"testdata/archive11", "chat.jsonl", 8, 22},
 		{"testdata/archive12", "chat.jsonl", 8, 14},
-		{"testdata/archive13", "chat.jsonl", 8, 20},
-		{"testdata/archive14", "chat.jsonl", 8, 11},
+		{"testdata/archive13", "chat.jsonl", 8, 21},
+		{"testdata/archive14", "chat.jsonl", 8, 12},
 		{"testdata/archive15", "chat.jsonl", 8, 17},
+		{"testdata/archive16", "chat.jsonl", 9, 16},
+		{"testdata/archive17", "chat.jsonl", 9, 16},
 	} {
 		t.Run(filepath.Base(tc.dir)+"/"+strings.TrimSuffix(tc.file, ".jsonl"), func(t *testing.T) {
 			arts, warns, err := corpus.LoadDir(filepath.Join(tc.dir, "corpus"))
@@ -211,7 +215,7 @@ func TestInventedArchives(t *testing.T) {
 // only its scores are read, never its failures.
 func heldOut(dir string) bool {
 	switch filepath.Base(dir) {
-	case "archive8", "archive9", "archive10", "archive12", "archive14", "archive15":
+	case "archive8", "archive9", "archive10", "archive12", "archive14", "archive15", "archive17":
 		return true
 	}
 	return false

@@ -49,6 +49,16 @@ type qterm struct {
 	phrase []string
 }
 
+// magnitudeSuffix spells out the magnitude letters written after a
+// figure ("286m", "40k"); the analyzer already reads "bn" as billion.
+var magnitudeSuffix = map[string]string{"m": "million", "mn": "million", "k": "thousand"}
+
+// isFigure reports whether w is a figure: digits with at most one
+// decimal point or comma.
+func isFigure(w string) bool {
+	return w != "" && strings.Trim(w, "0123456789.,") == "" && strings.ContainsAny(w, "0123456789")
+}
+
 // query is an analysed question.
 type query struct {
 	text    string
@@ -338,6 +348,11 @@ func analyze(q string, stats retrieval.TermStats) query {
 					}
 				}
 			}
+		}
+		if mag, ok := magnitudeSuffix[tk.Word]; ok && i > 0 && toks[i-1].Start+len(toks[i-1].Word) == tk.Start && isFigure(toks[i-1].Word) {
+			// "286m", "5k": a figure's magnitude, which the news spells
+			// out ("286 million"); "m" stays metres too ("100m sprint").
+			t.alt = append(t.alt, retrieval.Term(mag))
 		}
 		t.name = tk.Cap && i > 0
 		if t.name {

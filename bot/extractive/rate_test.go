@@ -90,3 +90,20 @@ func TestQuestionReadingEdgeCases(t *testing.T) {
 		t.Errorf("counted phrase runs into the verb: %v", got)
 	}
 }
+
+// A magnitude written after a figure ("286m", "40k") matches the news's
+// spelling of it ("286 million"); a letter elsewhere does not.
+func TestMagnitudeSuffix(t *testing.T) {
+	qa := analyze("seeing 286m and 40k for the tram", nil)
+	want := map[string]string{"m": retrieval.Term("million"), "k": retrieval.Term("thousand")}
+	for w, alt := range want {
+		tm := qa.term(retrieval.Term(w))
+		if tm == nil || !slices.Contains(tm.alt, alt) {
+			t.Errorf("%q: term %+v lacks %q", w, tm, alt)
+		}
+	}
+	lone := analyze("what is the m in the logo", nil)
+	if tm := lone.term(retrieval.Term("m")); tm != nil && slices.Contains(tm.alt, retrieval.Term("million")) {
+		t.Errorf("a lone m read as million: %+v", tm)
+	}
+}
