@@ -184,8 +184,37 @@ func idiomParaphrases(q string, toks []retrieval.Token) map[int][]paraphrase {
 			break
 		}
 	}
+	// Phrasal verbs: a verb and the particle after it ("chipping in",
+	// "called off", "step down") mean what WordNet's lemma of the two
+	// means (contribute, cancel, resign), which neither word says alone.
+	for i := 0; i+1 < len(toks); i++ {
+		tk, pt := toks[i], toks[i+1]
+		if out[i] != nil || !particles[pt.Word] || retrieval.IsStopWord(tk.Word) || tk.Cap {
+			continue
+		}
+		rels := lexicon.Related(tk.Term + " " + pt.Term)
+		if len(rels) == 0 {
+			continue
+		}
+		ps := make([]paraphrase, 0, len(rels))
+		for _, r := range rels {
+			w := compoundWeight
+			if r.Kind == lexicon.Gloss {
+				w = compoundGlossWeight
+			}
+			ps = append(ps, paraphrase{r.Term, w, r.Kind})
+		}
+		if out == nil {
+			out = map[int][]paraphrase{}
+		}
+		out[i] = ps
+	}
 	return out
 }
+
+// particles are the adverbs that make phrasal verbs.
+var particles = map[string]bool{"up": true, "down": true, "in": true, "out": true, "off": true, "on": true,
+	"over": true, "away": true, "back": true, "through": true}
 
 // modifierParaphrases are the paraphrases of a compound ("power line")
 // that stand for its first word too: a sentence that says "pylons" for

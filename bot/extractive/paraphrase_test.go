@@ -92,3 +92,32 @@ func TestIdiomParaphrases(t *testing.T) {
 		t.Errorf("no idiom in a towel thrown: %v", got)
 	}
 }
+
+// A verb and its particle are looked up as WordNet's phrasal verb: "called
+// off" is cancelled, "chipping in" contributes; the verb alone is not.
+func TestPhrasalVerbs(t *testing.T) {
+	for q, want := range map[string]string{
+		"did they call off the match":      "cancel",
+		"is brussels chipping in for it":   "contribute",
+		"when did the mayor step down":     "resign",
+		"who put off the vote till friday": "postpone",
+	} {
+		qa := analyze(q, nil)
+		verb := retrieval.Terms(q)
+		found := false
+		for _, qt := range qa.terms {
+			if slices.Contains(qt.alt, retrieval.Term(want)) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no term has %q among %v (terms %v)", q, want, qa.terms, verb)
+		}
+	}
+	qa := analyze("did they call the match", nil)
+	for _, qt := range qa.terms {
+		if slices.Contains(qt.alt, retrieval.Term("cancel")) {
+			t.Errorf("call without off reads as cancel: %+v", qt)
+		}
+	}
+}
