@@ -59,14 +59,14 @@ var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov":
 	"didnt": "did", "doesnt": "does", "dont": "do", "hasnt": "has", "havent": "have", "wont": "will", "cant": "can",
 	"nite": "night", "nites": "nights", "wk": "week", "wks": "weeks", "hr": "hour", "mo": "month", "mos": "months",
 	"cxl": "cancel", "cxld": "cancelled", "canx": "cancelled", "tix": "tickets", "pax": "passengers",
-	"ops": "operations", "op": "operation"}
+	"ops": "operations", "op": "operation", "r": "are", "u": "you", "ur": "your"}
 
 // ambiguousAbbrev are abbreviations that are also names or words when
 // capitalised ("Mo Farah", "HR", "Pax", "Cant"): they are read as chat
 // only when typed in lower case.
 var ambiguousAbbrev = map[string]bool{"mo": true, "mos": true, "hr": true, "wk": true, "wks": true, "pax": true,
 	"cant": true, "wont": true, "mp": true, "admin": true, "uni": true, "gov": true, "info": true, "pic": true,
-	"pics": true, "tix": true, "cops": true, "ops": true, "op": true}
+	"pics": true, "tix": true, "cops": true, "ops": true, "op": true, "r": true, "u": true}
 
 // expandAbbrev spells out chat abbreviations in a lower-cased question
 // (used to read its kind and form, not for offsets). The ambiguous ones,

@@ -3,6 +3,8 @@ package extractive
 import (
 	"strings"
 	"testing"
+
+	"github.com/newsdesk/newsdesk/retrieval"
 )
 
 func TestStripChat(t *testing.T) {
@@ -56,4 +58,18 @@ func FuzzStripChat(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Chat's one-letter words ("r", "u") are read as the words they stand for
+// when typed in lower case, and weigh nothing as search terms.
+func TestChatLetters(t *testing.T) {
+	qa := analyze("where r the ambulances going, can u check", nil)
+	for _, qt := range qa.terms {
+		if qt.word == "r" || qt.word == "u" {
+			t.Errorf("chat letter %q kept as a term", qt.word)
+		}
+	}
+	if qa.term(retrieval.Term("ambulances")) == nil {
+		t.Errorf("lost the question's subject: %+v", qa.terms)
+	}
 }
