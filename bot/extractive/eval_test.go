@@ -168,7 +168,7 @@ func TestInventedArchives(t *testing.T) {
 		{"testdata/archive6", "questions.jsonl", 8, 20},
 		{"testdata/archive6", "chat.jsonl", 8, 14},
 		{"testdata/archive7", "questions.jsonl", 8, 16},
-		{"testdata/archive7", "chat.jsonl", 8, 11},
+		{"testdata/archive7", "chat.jsonl", 8, 12},
 		{"testdata/archive8", "chat.jsonl", 8, 14},
 		{"testdata/archive9", "chat.jsonl", 8, 16},
 		{"testdata/archive10", "chat.jsonl", 8, 15},
@@ -177,8 +177,8 @@ func TestInventedArchives(t *testing.T) {
 		{"testdata/archive13", "chat.jsonl", 8, 21},
 		{"testdata/archive14", "chat.jsonl", 8, 12},
 		{"testdata/archive15", "chat.jsonl", 8, 17},
-		{"testdata/archive16", "chat.jsonl", 9, 16},
-		{"testdata/archive17", "chat.jsonl", 9, 16},
+		{"testdata/archive16", "chat.jsonl", 9, 18},
+		{"testdata/archive17", "chat.jsonl", 9, 17},
 	} {
 		t.Run(filepath.Base(tc.dir)+"/"+strings.TrimSuffix(tc.file, ".jsonl"), func(t *testing.T) {
 			arts, warns, err := corpus.LoadDir(filepath.Join(tc.dir, "corpus"))

@@ -185,6 +185,15 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 		// "How many homes burned": a passage that never speaks of
 		// homes, only of hectares, counts something else.
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !c.mentions(qa.counted) })
+		if !qa.money && qa.atype == aAny {
+			// "How many records were leaked": "700 gigabytes of data,
+			// including patient records" measures the data; a passage
+			// whose every figure is a measure, none counting what was
+			// asked, does not count it.
+			cands = slices.DeleteFunc(cands, func(c *candidate) bool {
+				return c.qty.counting(qa.counted) < 0 && c.qty.measuresOnly(c.sent.Text)
+			})
+		}
 	}
 	if qa.atype != aAny {
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasForm(c.sent.Text, qa.atype) })
@@ -1226,6 +1235,51 @@ func (q quantities) counting(nouns []string) int {
 		}
 	}
 	return -1
+}
+
+// measureUnits are the units a figure measures in: a figure followed by
+// one (after its magnitude: "2 million euros") is a measure, not a count
+// of things.
+var measureUnits = func() map[string]bool {
+	m := map[string]bool{}
+	for _, w := range strings.Fields(`km kms kilometre kilometres kilometer kilometers mile miles mi metre metres meter meters
+		hectare hectares acre acres tonne tonnes ton tons kg kilogram kilograms gram grams litre litres liter liters
+		gigabyte gigabytes gb terabyte terabytes tb megabyte megabytes mb percent cent degree degrees celsius fahrenheit
+		euro euros dollar dollars pound pounds mph kph hour hours minute minutes second seconds`) {
+		m[retrieval.Term(w)] = true
+	}
+	return m
+}()
+
+// magnitudes are the words that scale a figure ("286 million").
+var magnitudes = map[string]bool{retrieval.Term("million"): true, retrieval.Term("billion"): true,
+	retrieval.Term("thousand"): true, retrieval.Term("bn"): true, retrieval.Term("mln"): true}
+
+// measuresOnly reports whether every figure of the sentence s is a
+// measure: followed by a unit (or "%"), or written after a currency sign.
+func (q quantities) measuresOnly(s string) bool {
+	if len(q.nums) == 0 {
+		return false
+	}
+	for _, n := range q.nums {
+		st := q.starts[n]
+		if before := strings.TrimRight(s[:min(st, len(s))], " "); strings.HasSuffix(before, "$") || strings.HasSuffix(before, "€") ||
+			strings.HasSuffix(before, "£") || strings.HasSuffix(before, "¥") {
+			continue
+		}
+		end := st + len(wordAt(s, st))
+		if strings.HasPrefix(strings.TrimLeft(s[min(end, len(s)):], " "), "%") {
+			continue
+		}
+		h := n + 1
+		for h < len(q.terms) && magnitudes[q.terms[h]] {
+			h++
+		}
+		if h >= len(q.terms) || !measureUnits[q.terms[h]] {
+			return false
+		}
+	}
+	return true
 }
 
 // numIn returns the index (into terms) of the first quantity whose word

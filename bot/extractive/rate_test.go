@@ -107,3 +107,21 @@ func TestMagnitudeSuffix(t *testing.T) {
 		t.Errorf("a lone m read as million: %+v", tm)
 	}
 }
+
+// A figure with a unit measures ("700 gigabytes", "40 km", "€3m", "12%");
+// one without counts, and a sentence with any count is not measures only.
+func TestMeasuresOnly(t *testing.T) {
+	for s, want := range map[string]bool{
+		"The group claimed to have stolen 700 gigabytes of data, including patient records.": true,
+		"Ambulances were sent to Lipany and Doubrava, about 40 km and 55 km away.":           true,
+		"The line will cost 346 million euros, or €3m a kilometre.":                          true,
+		"Turnout was 12% lower.": true,
+		"Hackers leaked 4,000 patient records and 700 gigabytes of data.": false,
+		"Hajek said 87 planned operations had been cancelled.":            false,
+		"No figure here.": false,
+	} {
+		if got := quantitiesOf(s).measuresOnly(s); got != want {
+			t.Errorf("measuresOnly(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
