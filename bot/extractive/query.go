@@ -535,6 +535,11 @@ func analyze(q string, stats retrieval.TermStats) query {
 		}
 	}
 	if len(out.unknown) == 0 && stats != nil {
+		if w := costedNoun(toks, stats); w != "" {
+			out.unknown = append(out.unknown, w)
+		}
+	}
+	if len(out.unknown) == 0 && stats != nil {
 		out.unknown = unknownNames(q, toks, stats, spelled)
 	}
 	// A word the archive never uses would get the highest weight of all
@@ -832,6 +837,33 @@ func countedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
 		return tk.Word
 	}
 	return ""
+}
+
+// costedNoun is countedNoun for a price: the head of what "how much does X
+// cost" prices ("ticket" in "how much will a single ticket on the new line
+// cost"), when neither it nor a paraphrase or spelling of it occurs in the
+// archive; "" otherwise.
+func costedNoun(toks []retrieval.Token, stats retrieval.TermStats) string {
+	if len(toks) < 4 || toks[0].Word != "how" || toks[1].Word != "much" {
+		return ""
+	}
+	at := slices.IndexFunc(toks, func(tk retrieval.Token) bool { return tk.Word == "cost" })
+	if at < 3 {
+		return ""
+	}
+	h := speakerHeadOf(toks, at)
+	if h < 2 {
+		return ""
+	}
+	tk := toks[h]
+	if tk.Cap || stats.DocFreq(tk.Term) > 0 || stats.Known(tk.Word) || anyKnown(stats, paraphraseTerms(tk.Term)) ||
+		anyKnown(stats, glossTerms(unseenGlossParaphrases(tk.Term))) {
+		return ""
+	}
+	if sp, ok := stats.(retrieval.Speller); ok && !lexicon.Known(tk.Term) && len(sp.Correct(tk.Word)) > 0 {
+		return ""
+	}
+	return tk.Word
 }
 
 // speakerHeadOf returns the token of the head noun of the speaker in "what

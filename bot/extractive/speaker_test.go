@@ -90,6 +90,24 @@ func TestCountedNounMisspelt(t *testing.T) {
 	})
 }
 
+// "How much does X cost" abstains when the archive never names X (nor a
+// paraphrase or spelling of it): the prices it gives are of other things.
+func TestCostedNounUnknown(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "tram", Title: "Council approves tram line", Source: "Valley Daily", Published: day, Paragraphs: []string{
+			"The council approved a new tram line that will cost 346 million euros, officials said.",
+			"The city will buy 16 low-floor trams for about 56 million euros.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	expectAbstentions(t, ex, day, []abstainCase{
+		{"how much will a single ticket on the new tram line cost", true},
+		{"how much will the new tram line cost", false},
+		{"how much will the new trams cost", false},
+	})
+}
+
 // A when-question is answered only by a passage about the event it asks
 // to date: the collapse is dated, the reopening never is.
 func TestWhenQuestionNeedsTheEvent(t *testing.T) {
