@@ -142,7 +142,7 @@ const formSearchWeight = 0.3
 var (
 	reRateAsk = regexp.MustCompile(`\b(?:a|an|per|each|every) (day|night|week|month|year|hour|share)\b|\b(daily|nightly|weekly|monthly|annual|annually|yearly|hourly)\b`)
 	// "per cubic metre", "per tonne", "per passenger": a rate of any unit.
-	rePerUnit = regexp.MustCompile(`\bper (?:cubic |square )?([a-z]{3,})\b`)
+	rePerUnit = regexp.MustCompile(`\bper (?:cubic |square )?([a-z]{2,})\b`)
 	// "a year earlier", "a day later": a time, not a rate.
 	reRateNot = regexp.MustCompile(`^(?:'s)? (?:earlier|ago|later|before|after|on|from|since)\b`)
 )

@@ -19,6 +19,7 @@ func TestRateUnit(t *testing.T) {
 		"what did he say a day after the vote?":                            "",
 		"how much does the water company charge per cubic metre":           "metre",
 		"how much do farmers get per tonne of wheat":                       "tonne",
+		"brodava tram cost per km?":                                        "km",
 		"is meridian paying for hotels? how much a nite":                   "night",
 		"what share of votes, in per cent, did they win":                   "",
 	} {
@@ -37,6 +38,7 @@ func TestRateUnit(t *testing.T) {
 		{"comfortably beating the £52m paid for Anders Lykke in 2021.", "week", false},
 		{"At least 14 miners were killed on Monday.", "year", false},
 		{"Water costs 1.85 euros per cubic metre for households.", "metre", true},
+		{"The council voted to build the 8.7-km line for 346 million euros.", "km", false},
 		{"Taps in about 410,000 households will run dry.", "metre", false},
 		{"Growers are paid €212 a tonne.", "tonne", true},
 	} {
