@@ -198,6 +198,12 @@ func (e *Extractive) Answer(ctx context.Context, req bot.Request) (*bot.Answer, 
 	if qa.atype != aAny {
 		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !hasForm(c.sent.Text, qa.atype) })
 	}
+	if qa.kind == qWhere {
+		// "Where are they based": a passage that names no place (a
+		// preposition before a capitalised name, a compass direction)
+		// does not say where.
+		cands = slices.DeleteFunc(cands, func(c *candidate) bool { return !reSomePlace.MatchString(c.sent.Text) })
+	}
 	if qa.rate != "" {
 		// "How many cars a day": only a rate per day answers it, not a
 		// total or another figure near the question's words.
@@ -1236,6 +1242,10 @@ func (q quantities) counting(nouns []string) int {
 	}
 	return -1
 }
+
+// reSomePlace finds a place in a sentence: a name after a preposition of
+// place, or a compass direction.
+var reSomePlace = regexp.MustCompile(`\b(?:in|at|near|outside|to|from|into|across|towards?|between|on)\s+(?:the\s+)?\p{Lu}|(?i:\b(?:north|south|east|west)(?:ern|-?east|-?west)?\b)`)
 
 // measureUnits are the units a figure measures in: a figure followed by
 // one (after its magnitude: "2 million euros") is a measure, not a count

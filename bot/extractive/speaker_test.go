@@ -108,6 +108,22 @@ func TestCostedNounUnknown(t *testing.T) {
 	})
 }
 
+// A where-question is answered only by a passage that names a place.
+func TestWhereNeedsAPlace(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "gang", Title: "Ransomware gang named", Source: "Valley Daily", Published: day, Paragraphs: []string{
+			"The note is signed Grey Lantern, a ransomware group that researchers say has attacked hospitals in at least six countries.",
+			"Ambulances were sent to hospitals in Lipany and Doubrava, the ambulance service said.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	expectAbstentions(t, ex, day, []abstainCase{
+		{"where is the grey lantern ransomware group based", true},
+		{"where were the ambulances sent", false},
+	})
+}
+
 // A when-question is answered only by a passage about the event it asks
 // to date: the collapse is dated, the reopening never is.
 func TestWhenQuestionNeedsTheEvent(t *testing.T) {
