@@ -174,10 +174,10 @@ func TestInventedArchives(t *testing.T) {
 		{"testdata/archive10", "chat.jsonl", 8, 15},
 		{"testdata/archive11", "chat.jsonl", 8, 22},
 		{"testdata/archive12", "chat.jsonl", 8, 14},
-		{"testdata/archive13", "chat.jsonl", 8, 21},
+		{"testdata/archive13", "chat.jsonl", 8, 22},
 		{"testdata/archive14", "chat.jsonl", 8, 12},
 		{"testdata/archive15", "chat.jsonl", 8, 17},
-		{"testdata/archive16", "chat.jsonl", 9, 18},
+		{"testdata/archive16", "chat.jsonl", 9, 20},
 		{"testdata/archive17", "chat.jsonl", 9, 17},
 	} {
 		t.Run(filepath.Base(tc.dir)+"/"+strings.TrimSuffix(tc.file, ".jsonl"), func(t *testing.T) {
