@@ -16,7 +16,7 @@ import (
 
 // calibrationSets are the question sets the abstention threshold is
 // calibrated on: the public dev sets and invented archives 2-7 (clean and
-// chat-style questions), archive11, archive13 and archive16. archive8,
+// chat-style questions), archive11, archive13, archive16 and archive18. archive8,
 // archive9, archive10, archive12, archive14, archive15 and archive17 are
 // held out (heldOut).
 func calibrationSets(t testing.TB, wantHeld bool) []struct {

@@ -39,6 +39,7 @@ var (
 		`(?:keep it|make it) (?:short|brief|quick|simple)\b[^,?;.!—–)]*|` +
 		`(?:and )?(?:which|what) (?:outlets?|papers?|sources?|reports?) (?:say|said|says|reported|have|give) (?:what|which)\b[^,?;.!—–)]*|` +
 		`(?:and )?who (?:says|said) what\b[^,?;.!—–)]*|` +
+		`[^,?;.!—–)]*\b(?:the same|matching|consistent)\s+(?:number|numbers|figure|figures|total|totals|count|counts|toll)\b[^,?;.!—–)]*|` +
 		`(?:so |and |but )?which (?:one|ones|number|figure|version)?\s*(?:is|'s|’s|s)\s+(?:it|right|correct|true|accurate|wrong)\b[^,?;.!—–)]*|` +
 		`[^,?;.!—–)]*\b(?:says?|said|gives?|has|have|reports?|puts?)\s+one\s+(?:number|figure|total|count|thing|version)\b[^?;.!—–)]*|` +
 		`(?:thanks|thank you|cheers|ta)\b[^,?;.!—–)]*)`)
@@ -46,7 +47,7 @@ var (
 
 // chatAbbrev spells out the abbreviations of chat that stand for words a
 // report writes in full.
-var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "gov": "government", "dept": "department",
+var chatAbbrev = map[string]string{"ppl": "people", "govt": "government", "govts": "government", "govt's": "government", "gov": "government", "dept": "department",
 	"yr": "year", "yrs": "years", "mins": "minutes", "hrs": "hours", "ppl's": "people", "pic": "picture",
 	"pics": "pictures", "info": "information", "approx": "approximately", "intl": "international",
 	"natl": "national", "admin": "administration", "uni": "university", "cops": "police", "b4": "before",

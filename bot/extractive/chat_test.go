@@ -73,3 +73,23 @@ func TestChatLetters(t *testing.T) {
 		t.Errorf("lost the question's subject: %+v", qa.terms)
 	}
 }
+
+// Chat forms of "what did X say": "make of", "X quote on Y"; "govts";
+// indefinite pronouns and "aren't giving the same number" are no terms.
+func TestChatQuoteForms(t *testing.T) {
+	for _, q := range []string{"what did lonchar make of the govts pay proposal", "petrak quote on the strike pls, anything usable"} {
+		qa := analyze(q, nil)
+		if qa.kind != qQuote {
+			t.Errorf("%q: kind %v, want a quote question", q, qa.kind)
+		}
+		for _, qt := range qa.terms {
+			if qt.word == "anything" || qt.word == "govts" || qt.word == "make" || qt.word == "quote" {
+				t.Errorf("%q: %q kept as a term", q, qt.word)
+			}
+		}
+	}
+	q := "how many were hurt — the fire brigade and the ministry arent giving the same number"
+	if got := stripChat(q); strings.Contains(got, "same number") || !strings.Contains(got, "how many were hurt") {
+		t.Errorf("stripChat(%q) = %q", q, got)
+	}
+}

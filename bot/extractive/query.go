@@ -118,7 +118,13 @@ var recentCues = []string{"most recent", "latest", "so far", "to date", "current
 var intentWords = map[string]qtype{
 	"say": qQuote, "said": qQuote, "says": qQuote, "tell": qQuote, "told": qQuote,
 	"react": qQuote, "respond": qQuote, "comment": qQuote,
+	"reacted": qQuote, "responded": qQuote, "commented": qQuote, "quote": qQuote, "quotes": qQuote,
 }
+
+// indefinitePronouns stand for no one thing a sentence could match
+// ("anything usable", "did anyone see it").
+var indefinitePronouns = map[string]bool{"anything": true, "something": true, "everything": true,
+	"anyone": true, "someone": true, "everyone": true, "anybody": true, "somebody": true, "everybody": true}
 
 // howWords follow "how" in questions that ask for a measure.
 var howWords = map[string]bool{"far": true, "long": true, "large": true, "big": true, "old": true,
@@ -299,7 +305,12 @@ func analyze(q string, stats retrieval.TermStats) query {
 	speakerHead := -1           // token of the speaker's head noun in "what did X say"
 	sayAt := -1                 // token of its verb
 	for i, tk := range toks {
-		if k, ok := intentWords[tk.Word]; ok {
+		k, ok := intentWords[tk.Word]
+		if !ok && tk.Word == "make" && i+1 < len(toks) && toks[i+1].Word == "of" && strings.HasPrefix(lq, "what ") {
+			// "What did Loncar make of the offer": what he said of it.
+			k, ok = qQuote, true
+		}
+		if ok {
 			if out.kind == qOther || out.kind == qWho {
 				out.kind = k
 			}
@@ -309,7 +320,7 @@ func analyze(q string, stats retrieval.TermStats) query {
 			}
 			continue
 		}
-		if retrieval.IsStopWord(tk.Word) || seen[tk.Term] {
+		if retrieval.IsStopWord(tk.Word) || indefinitePronouns[tk.Word] || seen[tk.Term] {
 			continue
 		}
 		if out.recent && recencyWords[tk.Word] {
@@ -577,6 +588,9 @@ func analyze(q string, stats retrieval.TermStats) query {
 	if out.kind == qQuote && speakerHead >= 0 && stats != nil {
 		tk := toks[speakerHead]
 		unknownWord := func(tk retrieval.Token) bool {
+			if t := out.term(tk.Term); t != nil && len(t.spell) > 0 {
+				return false // misspelt ("lonchar" for Loncar), not unknown
+			}
 			return stats.DocFreq(tk.Term) == 0 && !stats.Known(tk.Word) && !anyKnown(stats, paraphraseTerms(tk.Term))
 		}
 		// Not when a common word in the speaker's phrase is known: "the

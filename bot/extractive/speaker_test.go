@@ -108,6 +108,24 @@ func TestCostedNounUnknown(t *testing.T) {
 	})
 }
 
+// A speaker whose name is misspelt ("lonchar" for Loncar) is found, not
+// taken for someone the archive never mentions.
+func TestMisspeltSpeaker(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "strike", Title: "Teachers reject offer", Source: "Valley Daily", Published: day, Paragraphs: []string{
+			"Union president Branimir Loncar called the government's pay proposal \"an insult dressed up as a compromise\".",
+			"The strike closed 1,140 schools on Monday, the union said.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	expectAbstentions(t, ex, day, []abstainCase{
+		{"what did lonchar say about the pay proposal", false},
+		{"what did lonchar make of the govts pay proposal", false},
+		{"what did the mayor make of the pay proposal", true},
+	})
+}
+
 // A where-question is answered only by a passage that names a place.
 func TestWhereNeedsAPlace(t *testing.T) {
 	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
