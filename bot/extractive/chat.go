@@ -18,7 +18,7 @@ var (
 		`(?:can|could|would) (?:you|u|someone|anyone) (?:please |pls )?(?:tell me|check|find out|find|confirm|remind me|look up|say)\b|` +
 		`(?:does )?(?:any ?one|any ?body|someone) know\b|do (?:you|u|we) know\b|any idea\b|i (?:need|want|have) to know\b|` +
 		`(?:i'?m |i am )?(?:wondering|trying to find out|trying to work out|curious)\b|i wonder\b)?[\s,:!—–-]*`)
-	reChatWord = regexp.MustCompile(`(?i)\b(?:in (?:a |just a )?(?:couple|few|2|3|two|three)(?: of)? (?:lines|sentences|bullets|bullet points|words)|pls|plz|please|thx|thanks|thank you|ty|asap|fyi|btw|tbh|imo|imho|idk|lol|yes ?/ ?no|y/n|yes or no|` +
+	reChatWord = regexp.MustCompile(`(?i)\b(?:in (?:a |just a )?(?:couple|few|2|3|two|three)(?: of)? (?:lines|sentences|bullets|bullet points|words)|or (?:smth|sth|something|whatever)(?: like that)?|smth|sth|pls|plz|please|thx|thanks|thank you|ty|asap|fyi|btw|tbh|imo|imho|idk|lol|yes ?/ ?no|y/n|yes or no|` +
 		`actually|exactly|really|basically|literally|honestly|precisely|definitely|roughly|approximately|finally|eventually|ultimately|` +
 		`guy|guys|dude|bloke|folks)\b`)
 	// A meta clause starts a clause (after punctuation) and runs to the

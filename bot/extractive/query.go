@@ -121,6 +121,13 @@ var intentWords = map[string]qtype{
 	"reacted": qQuote, "responded": qQuote, "commented": qQuote, "quote": qQuote, "quotes": qQuote,
 }
 
+// translitFold spells a transliterated name as the archive's folded
+// spelling of its diacritics would: č, š, ž written ch, sh, zh become c,
+// s, z ("Kovačević" is folded to kovacevic, typed "kovachevich").
+func translitFold(w string) string {
+	return strings.NewReplacer("ch", "c", "sh", "s", "zh", "z").Replace(w)
+}
+
 // indefinitePronouns stand for no one thing a sentence could match
 // ("anything usable", "did anyone see it").
 var indefinitePronouns = map[string]bool{"anything": true, "something": true, "everything": true,
@@ -387,7 +394,17 @@ func analyze(q string, stats retrieval.TermStats) query {
 				// "balakleya") is a misspelling; "deadline" is a word the
 				// archive does not use, not a typo for "headline".
 				if sp, ok := stats.(retrieval.Speller); ok && (!t.name || len(tk.Word) >= 6) && !lexicon.Known(tk.Term) {
-					for _, c := range sp.Correct(tk.Word) {
+					cs := sp.Correct(tk.Word)
+					if f := translitFold(tk.Word); len(cs) == 0 && f != tk.Word {
+						// "kovachevich", "sharich": the English
+						// transliteration of Kovačević, Šarić, which
+						// the archive writes without the h.
+						cs = sp.Correct(f)
+						if stats.DocFreq(retrieval.Term(f)) > 0 {
+							cs = append(cs, retrieval.Term(f))
+						}
+					}
+					for _, c := range cs {
 						if !t.name || sameEnds(c, tk.Term) {
 							t.spell = append(t.spell, c)
 						}

@@ -126,6 +126,26 @@ func TestMisspeltSpeaker(t *testing.T) {
 	})
 }
 
+// A name typed in English transliteration ("kovachevich", "sharich") finds
+// the archive's Kovačević and Šarić.
+func TestTransliteratedName(t *testing.T) {
+	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
+	arts := []corpus.Article{
+		{ID: "probe", Title: "Prosecutors open inquiry", Source: "Valley Daily", Published: day, Paragraphs: []string{
+			"\"We are looking at whether the explosion was a technical failure,\" Deputy Prosecutor Jelena Kovačević said.",
+			"Fire chief Tomislav Šarić said crews would stay at the plant overnight.",
+		}},
+	}
+	ex := New(articleIndex(t, arts), bot.Linker{})
+	expectAbstentions(t, ex, day, []abstainCase{
+		{"what did kovachevich say about the explosion", false},
+		{"what did sharich say about the crews", false},
+	})
+	if got := translitFold("kovachevich"); got != "kovacevic" {
+		t.Errorf("translitFold = %q", got)
+	}
+}
+
 // A where-question is answered only by a passage that names a place.
 func TestWhereNeedsAPlace(t *testing.T) {
 	day := time.Date(2024, 9, 3, 0, 0, 0, 0, time.UTC)
