@@ -139,7 +139,7 @@ func judgeSet(t testing.TB, ex *Extractive, qs []judge.Question, raw map[string]
 // airline IT outage and a diesel spill from a derailed train), archive14
 // (university cuts and a presenter's libel trial), archive15 (a
 // heatwave with a grid emergency and a lottery data breach), archive16
-// (a hospital ransomware attack and a contested tram line) and archive17
+// (a hospital ransomware attack and a contested tram line), archive17
 // (a bridge closed for cracks and a footballer's doping ban) and archive18
 // (a chemical-plant explosion and a teachers' strike). All use every supported
 // format, site boilerplate, a syndicated copy, spelling variants and
