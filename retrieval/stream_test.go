@@ -6,6 +6,7 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"slices"
 	"testing"
 
@@ -183,5 +184,43 @@ func TestApplyFromRejectsRepeatedIDs(t *testing.T) {
 	}
 	if _, err := ix.ApplyFrom(ctx, Change{Remove: []string{"c"}}, seqOf(arts, nil), 3, nil); err == nil {
 		t.Fatal("an id both streamed and removed was accepted")
+	}
+}
+
+// gcPercent reads GOGC.
+func gcPercent() int {
+	p := debug.SetGCPercent(100)
+	debug.SetGCPercent(p)
+	return p
+}
+
+// lowerGC lowers GOGC while any update holds it and restores the
+// setting after the last; a setting already lower, or off, is kept.
+func TestLowerGC(t *testing.T) {
+	orig := debug.SetGCPercent(100)
+	t.Cleanup(func() { debug.SetGCPercent(orig) })
+	r1 := lowerGC()
+	r2 := lowerGC()
+	if p := gcPercent(); p != buildGCPercent {
+		t.Fatalf("GOGC %d while building, want %d", p, buildGCPercent)
+	}
+	r1()
+	if p := gcPercent(); p != buildGCPercent {
+		t.Fatalf("GOGC %d with one build still running, want %d", p, buildGCPercent)
+	}
+	r2()
+	if p := gcPercent(); p != 100 {
+		t.Fatalf("GOGC %d after the builds, want 100 restored", p)
+	}
+	for _, was := range []int{20, -1} {
+		debug.SetGCPercent(was)
+		r := lowerGC()
+		if p := gcPercent(); p != was {
+			t.Fatalf("GOGC %d set to %d by a build", was, p)
+		}
+		r()
+		if p := gcPercent(); p != was {
+			t.Fatalf("GOGC %d not restored: %d", was, p)
+		}
 	}
 }
