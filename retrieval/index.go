@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"strings"
@@ -359,16 +361,18 @@ func (ix *Index) materialise() error {
 
 // Add indexes articles, replacing any with the same id; unchanged articles
 // (same Hash) are not re-embedded, and stale ones are. progress, if non-nil,
-// is called with the number of chunks embedded so far and the total.
+// is called with the number of chunks embedded so far and the total: the
+// articles are chunked a batch at a time (see buildBatch), so until the
+// last batch the total is an estimate from the chunks an article so far.
 func (ix *Index) Add(ctx context.Context, articles []corpus.Article, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, articles, false, nil, nil, progress)
+	return ix.update(ctx, listSource(articles), false, nil, nil, progress)
 }
 
 // Apply adds or replaces c.Add (like Add), removes c.Remove, and records
 // c.Generation and c.Changed; the file is saved when anything changed,
 // the generation included.
 func (ix *Index) Apply(ctx context.Context, c Change, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, c.Add, false, c.Remove, &c, progress)
+	return ix.update(ctx, listSource(c.Add), false, c.Remove, &c, progress)
 }
 
 // Generation returns the article store generation the index reflects
@@ -394,16 +398,50 @@ func (ix *Index) EachHash(f func(id, hash string)) {
 // Sync makes the index hold exactly articles: like Add, and it also removes
 // indexed articles that are not in the list.
 func (ix *Index) Sync(ctx context.Context, articles []corpus.Article, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, articles, true, nil, nil, progress)
+	return ix.update(ctx, listSource(articles), true, nil, nil, progress)
 }
 
 // Refresh re-embeds stale articles (after an embedder change) and changes
 // nothing else.
 func (ix *Index) Refresh(ctx context.Context, progress func(done, total int)) (SyncStats, error) {
-	return ix.update(ctx, nil, false, nil, nil, progress)
+	return ix.update(ctx, articleSource{}, false, nil, nil, progress)
 }
 
-func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bool, remove []string, gen *Change, progress func(done, total int)) (SyncStats, error) {
+// buildBatch is how many new or changed articles update chunks before it
+// embeds them. Working a batch at a time bounds what a large build holds
+// besides the index itself: the chunking garbage of one batch, and, for
+// ApplyFrom, the caller's copies of one batch of articles (the index
+// keeps one string of each article's text, paragraphs and chunks views
+// of it; see shareText).
+var buildBatch = 2048 // a variable for tests
+
+// articleSource is what an update adds: list (checked for repeated ids
+// before anything changes), then whatever more yields (checked as they
+// come). n is how many there are in all, for progress only; 0 if unknown.
+type articleSource struct {
+	list []corpus.Article
+	more iter.Seq2[corpus.Article, error]
+	n    int
+}
+
+func listSource(articles []corpus.Article) articleSource {
+	return articleSource{list: articles, n: len(articles)}
+}
+
+// ApplyFrom is Apply for a caller that does not hold every article: the
+// articles to add or replace are c.Add and then those more yields, read
+// as they are needed and chunked and embedded buildBatch at a time, so
+// that only a batch of them is held beside the index. n is how many more
+// yields, used only to estimate the progress total (0 if unknown). An
+// error yielded by more, or an id it repeats or that c.Remove names,
+// stops the update as a cancellation does: the articles already embedded
+// are kept and saved, and c.Generation is not recorded, so the next
+// update finishes the work.
+func (ix *Index) ApplyFrom(ctx context.Context, c Change, more iter.Seq2[corpus.Article, error], n int, progress func(done, total int)) (SyncStats, error) {
+	return ix.update(ctx, articleSource{list: c.Add, more: more, n: len(c.Add) + max(n, 0)}, false, c.Remove, &c, progress)
+}
+
+func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remove []string, gen *Change, progress func(done, total int)) (SyncStats, error) {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	var st SyncStats
@@ -413,23 +451,49 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 	if ix.closed {
 		return st, ErrClosed
 	}
+	removing := make(map[string]bool, len(remove))
+	for _, id := range remove {
+		removing[id] = true
+	}
+	// The listed articles are checked before anything changes.
+	seen := make(map[string]bool, src.n)
+	for i := range src.list {
+		id := src.list[i].ID
+		if seen[id] {
+			return st, fmt.Errorf("index: article id %q given twice", id)
+		}
+		if removing[id] {
+			return st, fmt.Errorf("index: article id %q both added and removed", id)
+		}
+		seen[id] = true
+	}
 	if err := ix.materialise(); err != nil {
 		return st, err
 	}
 
-	seen := make(map[string]bool, len(articles))
-	var todo []*entry
-	for i := range articles {
-		a := articles[i]
-		if seen[a.ID] {
-			return st, fmt.Errorf("index: article id %q given twice", a.ID)
+	b := &builder{ix: ix, ctx: ctx, st: &st, progress: progress, articles: src.n}
+	for _, id := range remove {
+		if _, ok := ix.entries[id]; ok {
+			delete(ix.entries, id)
+			st.Removed++
+			b.changed = true
 		}
-		seen[a.ID] = true
+	}
+	oldGen, oldChanged := ix.gen, ix.changed
+	metaChanged := false
+	if gen != nil && (gen.Generation != ix.gen || !gen.Changed.Equal(ix.changed)) {
+		ix.gen, ix.changed = gen.Generation, gen.Changed
+		metaChanged = true
+	}
+
+	var todo []*entry
+	admit := func(a corpus.Article) error {
+		b.consumed++
 		h := a.Hash()
 		old := ix.entries[a.ID]
 		if old != nil && old.Hash == h && old.Vectors != nil {
 			st.Unchanged++
-			continue
+			return nil
 		}
 		if old != nil {
 			st.Updated++
@@ -437,136 +501,80 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 			st.Added++
 		}
 		todo = append(todo, &entry{Article: a, Hash: h})
+		if len(todo) < buildBatch {
+			return nil
+		}
+		err := b.build(todo, true)
+		todo = nil // a new slice: the built entries are the index's now
+		return err
 	}
-	// Splitting into sentences and chunks is per article: on every CPU.
-	parallel(len(todo), func(lo, hi int) {
-		for _, e := range todo[lo:hi] {
-			e.Chunks = ChunkArticle(&e.Article, ix.opts.ChunkChars, ix.opts.ChunkOverlap)
-			shareText(e, e.Article.Text())
-		}
-	})
-	changed, metaChanged := false, false
-	for _, id := range remove {
-		if seen[id] {
-			return st, fmt.Errorf("index: article id %q both added and removed", id)
-		}
-		if _, ok := ix.entries[id]; ok {
-			delete(ix.entries, id)
-			st.Removed++
-			changed = true
+	var err error
+	for i := range src.list {
+		if err = admit(src.list[i]); err != nil {
+			break
 		}
 	}
-	oldGen, oldChanged := ix.gen, ix.changed
-	if gen != nil && (gen.Generation != ix.gen || !gen.Changed.Equal(ix.changed)) {
-		ix.gen, ix.changed = gen.Generation, gen.Changed
-		metaChanged = true
+	if err == nil && src.more != nil {
+		for a, aerr := range src.more {
+			switch {
+			case aerr != nil:
+				err = fmt.Errorf("index: read articles: %w", aerr)
+			case seen[a.ID]:
+				err = fmt.Errorf("index: article id %q given twice", a.ID)
+			case removing[a.ID]:
+				err = fmt.Errorf("index: article id %q both added and removed", a.ID)
+			default:
+				seen[a.ID] = true
+				err = admit(a)
+			}
+			if err != nil {
+				break
+			}
+		}
 	}
-	if prune {
+	if err == nil {
+		err = b.build(todo, true)
+	}
+	// Pruning and re-embedding stale entries need every article seen, so
+	// they come last; an interrupted run does neither, which loses nothing.
+	if err == nil && prune {
 		for id := range ix.entries {
 			if !seen[id] {
 				delete(ix.entries, id)
 				st.Removed++
-				changed = true
+				b.changed = true
 			}
-		}
-	}
-	// Stale entries (embedder changed) not replaced above are re-embedded.
-	for id, e := range ix.entries {
-		if e.Vectors == nil && !seen[id] {
-			todo = append(todo, &entry{Article: e.Article, Hash: e.Hash, Chunks: e.Chunks})
-		}
-	}
-	slices.SortFunc(todo, func(a, b *entry) int { return cmp.Compare(a.Article.ID, b.Article.ID) })
-
-	total := 0
-	for _, e := range todo {
-		total += len(e.Chunks)
-	}
-	done := 0
-	if progress != nil && total > 0 {
-		progress(0, total)
-	}
-	// Embed in batches that may span articles; an article joins the index
-	// once all its chunks are embedded, so an interrupted run keeps every
-	// finished article (and saves them) and resumes with the rest.
-	var batch []string
-	var pending []*entry
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		vecs, err := ix.opts.Embedder.Embed(ctx, batch)
-		if err != nil {
-			return fmt.Errorf("embed %d chunks: %w", len(batch), err)
-		}
-		if len(vecs) != len(batch) {
-			return fmt.Errorf("embed: got %d vectors for %d chunks", len(vecs), len(batch))
-		}
-		k := 0
-		for _, e := range pending {
-			for len(e.Vectors) < len(e.Chunks) && k < len(vecs) {
-				v := vecs[k]
-				k++
-				if ix.dim == 0 {
-					ix.dim = len(v)
-				}
-				if len(v) != ix.dim || !normalize(v) {
-					return fmt.Errorf("embed: bad vector for %s (dim %d, index dim %d, or zero)", e.Article.ID, len(v), ix.dim)
-				}
-				e.Vectors = append(e.Vectors, v)
-			}
-		}
-		st.ChunksEmbedded += len(batch)
-		done += len(batch)
-		batch = batch[:0]
-		// Commit finished articles.
-		rest := pending[:0]
-		for _, e := range pending {
-			if len(e.Vectors) == len(e.Chunks) {
-				ix.entries[e.Article.ID] = e
-				changed = true
-			} else {
-				rest = append(rest, e)
-			}
-		}
-		pending = rest
-		if progress != nil {
-			progress(done, total)
-		}
-		return nil
-	}
-	var err error
-	for _, e := range todo {
-		if len(e.Chunks) == 0 {
-			e.Vectors = [][]float32{}
-			ix.entries[e.Article.ID] = e
-			changed = true
-			continue
-		}
-		e.Vectors = make([][]float32, 0, len(e.Chunks))
-		pending = append(pending, e)
-		for _, c := range e.Chunks {
-			batch = append(batch, c.Text)
-			if len(batch) >= ix.opts.BatchSize {
-				if err = flush(); err != nil {
-					break
-				}
-			}
-		}
-		if err != nil {
-			break
 		}
 	}
 	if err == nil {
-		err = flush()
+		// Stale entries (embedder changed) not replaced above are
+		// re-embedded with the chunks they have.
+		var stale []*entry
+		for id, e := range ix.entries {
+			if e.Vectors == nil && !seen[id] {
+				stale = append(stale, &entry{Article: e.Article, Hash: e.Hash, Chunks: e.Chunks})
+			}
+		}
+		slices.SortFunc(stale, func(a, b *entry) int { return cmp.Compare(a.Article.ID, b.Article.ID) })
+		b.articles += len(stale)
+		for lo := 0; lo < len(stale) && err == nil; lo += buildBatch {
+			b.consumed += min(buildBatch, len(stale)-lo)
+			err = b.build(stale[lo:min(lo+buildBatch, len(stale))], false)
+		}
+	}
+	if err == nil {
+		err = b.flush()
 	}
 	if err != nil {
 		// Interrupted: the index does not reflect the new generation, so
 		// the next writer (or reader) sees that it is behind.
 		ix.gen, ix.changed = oldGen, oldChanged
 	}
-	if changed || err != nil || metaChanged {
-		if changed || err != nil {
+	if b.changed || err != nil || metaChanged {
+		// Rebuilding the search structures and writing the file allocate
+		// while the whole index is live: the build's peak. See lowerGC.
+		defer lowerGC()()
+		if b.changed || err != nil {
 			if rerr := ix.relex(); rerr != nil && err == nil {
 				err = rerr
 			}
@@ -580,6 +588,172 @@ func (ix *Index) update(ctx context.Context, articles []corpus.Article, prune bo
 		}
 	}
 	return st, err
+}
+
+// buildGCPercent is the garbage collector's growth target (GOGC) while an
+// update rebuilds the search structures and saves. The heap then holds
+// the whole index and grows by what the BM25 postings, binary codes and
+// vector tables allocate; at the default GOGC of 100 the collector lets it
+// reach twice what is live before collecting, which made that the peak of
+// a build (issue #13). At 50 the peak is about 1.5 times what is live, for
+// about twice the collections in that last phase only: at 1M chunks the
+// build's peak fell from 4067 to 3256 B/chunk.
+const buildGCPercent = 50
+
+var gcLow struct {
+	sync.Mutex
+	holds int // updates running with it lowered
+	was   int // the setting to restore
+}
+
+// lowerGC sets GOGC to buildGCPercent, unless it is already lower or off,
+// and returns the function that restores it once no update needs it low.
+// It is process-wide: concurrent updates (of different indexes) share one
+// lowering, undone by the last to finish (a GOGC set by other code while
+// it is lowered is then overwritten).
+func lowerGC() (restore func()) {
+	gcLow.Lock()
+	defer gcLow.Unlock()
+	if gcLow.holds == 0 {
+		gcLow.was = debug.SetGCPercent(buildGCPercent)
+		if gcLow.was < buildGCPercent {
+			debug.SetGCPercent(gcLow.was) // lower already, or off: leave it
+		}
+	}
+	gcLow.holds++
+	return func() {
+		gcLow.Lock()
+		defer gcLow.Unlock()
+		if gcLow.holds--; gcLow.holds == 0 {
+			debug.SetGCPercent(gcLow.was)
+		}
+	}
+}
+
+// builder chunks and embeds an update's articles, batch by batch, and
+// commits each article to the index once all its chunks are embedded.
+type builder struct {
+	ix       *Index
+	ctx      context.Context
+	st       *SyncStats
+	progress func(done, total int)
+	changed  bool
+
+	// For progress: articles is how many the update has to look at in
+	// all (0 if unknown), consumed how many it has; chunked is the chunks
+	// of those to embed so far, done those embedded.
+	articles, consumed int
+	chunked, done      int
+
+	// Embedder batches may span articles (and build batches): batch holds
+	// the texts, pending the articles they belong to.
+	batch   []string
+	pending []*entry
+}
+
+// total estimates the chunks the update will embed: those known so far,
+// and for the articles not yet looked at as many an article as so far.
+func (b *builder) total() int {
+	t := b.chunked
+	if rest := b.articles - b.consumed; rest > 0 && b.consumed > 0 {
+		t += int(float64(b.chunked) / float64(b.consumed) * float64(rest))
+	}
+	return t
+}
+
+// build chunks todo (when chunk is set; else they have their chunks) and
+// embeds them, in id order.
+func (b *builder) build(todo []*entry, chunk bool) error {
+	if len(todo) == 0 {
+		return nil
+	}
+	ix := b.ix
+	slices.SortFunc(todo, func(a, b *entry) int { return cmp.Compare(a.Article.ID, b.Article.ID) })
+	if chunk {
+		// Splitting into sentences and chunks is per article: on every CPU.
+		parallel(len(todo), func(lo, hi int) {
+			for _, e := range todo[lo:hi] {
+				e.Chunks = ChunkArticle(&e.Article, ix.opts.ChunkChars, ix.opts.ChunkOverlap)
+				shareText(e, e.Article.Text())
+			}
+		})
+	}
+	first := b.chunked == 0
+	for _, e := range todo {
+		b.chunked += len(e.Chunks)
+	}
+	if first && b.progress != nil && b.chunked > 0 {
+		b.progress(0, b.total())
+	}
+	for _, e := range todo {
+		if len(e.Chunks) == 0 {
+			e.Vectors = [][]float32{}
+			ix.entries[e.Article.ID] = e
+			b.changed = true
+			continue
+		}
+		e.Vectors = make([][]float32, 0, len(e.Chunks))
+		b.pending = append(b.pending, e)
+		for _, c := range e.Chunks {
+			b.batch = append(b.batch, c.Text)
+			if len(b.batch) >= ix.opts.BatchSize {
+				if err := b.flush(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// flush embeds the batch and commits the articles it finishes.
+func (b *builder) flush() error {
+	if len(b.batch) == 0 {
+		return nil
+	}
+	ix := b.ix
+	vecs, err := ix.opts.Embedder.Embed(b.ctx, b.batch)
+	if err != nil {
+		return fmt.Errorf("embed %d chunks: %w", len(b.batch), err)
+	}
+	if len(vecs) != len(b.batch) {
+		return fmt.Errorf("embed: got %d vectors for %d chunks", len(vecs), len(b.batch))
+	}
+	k := 0
+	for _, e := range b.pending {
+		for len(e.Vectors) < len(e.Chunks) && k < len(vecs) {
+			v := vecs[k]
+			k++
+			if ix.dim == 0 {
+				ix.dim = len(v)
+			}
+			if len(v) != ix.dim || !normalize(v) {
+				return fmt.Errorf("embed: bad vector for %s (dim %d, index dim %d, or zero)", e.Article.ID, len(v), ix.dim)
+			}
+			e.Vectors = append(e.Vectors, v)
+		}
+	}
+	b.st.ChunksEmbedded += len(b.batch)
+	b.done += len(b.batch)
+	clear(b.batch) // the texts are the index's; do not pin them here
+	b.batch = b.batch[:0]
+	// Commit finished articles: an interrupted run keeps (and saves)
+	// every one, and resumes with the rest.
+	rest := b.pending[:0]
+	for _, e := range b.pending {
+		if len(e.Vectors) == len(e.Chunks) {
+			ix.entries[e.Article.ID] = e
+			b.changed = true
+		} else {
+			rest = append(rest, e)
+		}
+	}
+	clear(b.pending[len(rest):])
+	b.pending = rest
+	if b.progress != nil {
+		b.progress(b.done, max(b.total(), b.done))
+	}
+	return nil
 }
 
 func (ix *Index) snapshot() *snapshot {
@@ -779,20 +953,28 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 				missing = append(missing, e.Vectors...)
 			}
 		}
+		var cs []uint64
 		if len(missing) > 0 {
 			ix.log.Info("computing binary codes", "vectors", len(missing))
 			ix.codesComputed += len(missing)
-			cs := coderFor(ix.dim).codes(missing)
-			for _, e := range owners {
-				if len(e.Codes) != len(e.Vectors)*codeWords {
-					n := len(e.Vectors) * codeWords
-					e.Codes, cs = cs[:n:n], cs[n:]
-				}
+			cs = coderFor(ix.dim).codes(missing)
+		}
+		if len(missing) == len(vecs) {
+			// Every code is new (a fresh build): cs is already in
+			// storage order, and is used as it is rather than copied.
+			codes = cs
+		}
+		for _, e := range owners {
+			if len(e.Codes) != len(e.Vectors)*codeWords {
+				n := len(e.Vectors) * codeWords
+				e.Codes, cs = cs[:n:n], cs[n:]
 			}
 		}
-		codes = make([]uint64, 0, len(vecs)*codeWords)
-		for _, e := range owners {
-			codes = append(codes, e.Codes...)
+		if codes == nil {
+			codes = make([]uint64, 0, len(vecs)*codeWords)
+			for _, e := range owners {
+				codes = append(codes, e.Codes...)
+			}
 		}
 	}
 	vi, err := newVectorIndexOf(len(vecs), idOf, vecs, codes)

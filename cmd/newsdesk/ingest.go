@@ -136,7 +136,7 @@ Environment:
 	if err != nil {
 		return err
 	}
-	ps, err := store.Put(articles, originOf)
+	ps, err := putBatches(store, articles)
 	var pruned []string
 	if err == nil && *prune {
 		pruned, err = prunable(store, paths, articles)
@@ -150,6 +150,12 @@ Environment:
 	if err != nil {
 		return fmt.Errorf("ingest into %s: %w", lib.dir, err)
 	}
+	// The index reads the articles back from the store a page at a time
+	// (see reconcile): the loaded ones are not needed beyond this point,
+	// and holding them through the build would add the whole archive's
+	// text to its peak memory.
+	loaded := len(articles)
+	articles, at = nil, nil
 	for _, id := range ps.Retracted {
 		logger.Warn("article is retracted; not re-ingested ('newsdesk remove' it first to restore it)", "id", id)
 		warnings++
@@ -165,7 +171,7 @@ Environment:
 	}
 	total := ix.Stats().Articles
 	fmt.Fprintf(e.stdout, "ingested %d articles into %s\n  %d added, %d updated, %d unchanged; %d chunks embedded; %d %s\n",
-		len(articles), lib.dir, ps.Added, ps.Updated, ps.Unchanged, st.ChunksEmbedded,
+		loaded, lib.dir, ps.Added, ps.Updated, ps.Unchanged, st.ChunksEmbedded,
 		warnings, plural(warnings, "warning", "warnings"))
 	if len(ps.Retracted) > 0 {
 		fmt.Fprintf(e.stdout, "  %d retracted, left out\n", len(ps.Retracted))
@@ -175,6 +181,33 @@ Environment:
 	}
 	fmt.Fprintf(e.stdout, "  the index holds %d articles\n", total)
 	return nil
+}
+
+// putBatch is how many articles ingest stores per transaction.
+var putBatch = 4096 // a variable for tests
+
+// putBatches stores articles putBatch at a time, each batch a transaction
+// of its own: bbolt holds a transaction's every new record, and then the
+// pages it writes, in memory until it commits, so one transaction for a
+// whole archive would hold the archive two more times over. A failure
+// part way keeps the batches already stored (the store is the source of
+// truth; the next ingest stores the rest) and is returned.
+func putBatches(store *archive.Store, articles []corpus.Article) (archive.PutStats, error) {
+	var all archive.PutStats
+	for lo := 0; lo < len(articles); lo += putBatch {
+		ps, err := store.Put(articles[lo:min(lo+putBatch, len(articles))], originOf)
+		if err != nil {
+			if lo > 0 {
+				err = fmt.Errorf("%w (the first %d of %d articles were stored)", err, lo, len(articles))
+			}
+			return all, err
+		}
+		all.Added += ps.Added
+		all.Updated += ps.Updated
+		all.Unchanged += ps.Unchanged
+		all.Retracted = append(all.Retracted, ps.Retracted...)
+	}
+	return all, nil
 }
 
 // prunable lists the stored articles that came from inside one of the

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"iter"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -256,8 +257,11 @@ func (w *writer) openIndexRW() (derivedIndex, error) {
 
 // reconcile brings ix to exactly the live articles of the store: new and
 // changed ones embedded, removed and retracted ones dropped, stale ones
-// re-embedded, and the store's generation recorded. Only the changed
-// articles are held in memory beside the index.
+// re-embedded, and the store's generation recorded. A first pass reads
+// only ids and hashes; the articles to embed are then read from the store
+// a page at a time (see storeArticles), so an index that takes them as a
+// stream (retrieval.Index.ApplyFrom) holds one batch of them beside
+// itself, not the whole archive.
 func (w *writer) reconcile(ctx context.Context, e *env, ix derivedIndex, what string) (retrieval.SyncStats, error) {
 	if err := w.ensureStore(); err != nil {
 		return retrieval.SyncStats{}, err
@@ -270,17 +274,17 @@ func (w *writer) reconcile(ctx context.Context, e *env, ix derivedIndex, what st
 	if err != nil {
 		return retrieval.SyncStats{}, err
 	}
-	var add []corpus.Article
+	var add []string // ids, in id order
 	live := 0
-	err = st.Each(func(rec *archive.Record) error {
-		if !rec.Live() {
+	err = st.EachHash(func(id, hash string, isLive bool) error {
+		if !isLive {
 			return nil
 		}
 		live++
-		h, ok := have[rec.Article.ID]
-		delete(have, rec.Article.ID)
-		if !ok || h != rec.Hash {
-			add = append(add, rec.Article)
+		h, ok := have[id]
+		delete(have, id)
+		if !ok || h != hash {
+			add = append(add, id)
 		}
 		return nil
 	})
@@ -300,13 +304,70 @@ func (w *writer) reconcile(ctx context.Context, e *env, ix derivedIndex, what st
 	if len(add) > 0 && ix.Stats().Articles == 0 && live == len(add) && live > 0 {
 		w.lib.logger.Debug("building the index from the article store", "articles", live)
 	}
+	c := retrieval.Change{Remove: remove, Generation: gen, Changed: changed}
 	prog := newProgress(e, what)
-	s, err := ix.Apply(ctx, retrieval.Change{Add: add, Remove: remove, Generation: gen, Changed: changed}, prog.update)
+	var s retrieval.SyncStats
+	if sa, ok := ix.(streamApplier); ok {
+		s, err = sa.ApplyFrom(ctx, c, w.storeArticles(add), len(add), prog.update)
+	} else {
+		// Another backend takes the changed articles in one Change.
+		c.Add = make([]corpus.Article, 0, len(add))
+		for a, aerr := range w.storeArticles(add) {
+			if aerr != nil {
+				prog.done()
+				return retrieval.SyncStats{}, fmt.Errorf("read article store: %w", aerr)
+			}
+			c.Add = append(c.Add, a)
+		}
+		s, err = ix.Apply(ctx, c, prog.update)
+	}
 	prog.done()
 	if err != nil {
 		return s, fmt.Errorf("index %s: %w", w.lib.dir, err)
 	}
 	return s, nil
+}
+
+// streamApplier is a derived index that takes the articles of a change as
+// a stream (retrieval.Index).
+type streamApplier interface {
+	ApplyFrom(ctx context.Context, c retrieval.Change, more iter.Seq2[corpus.Article, error], n int, progress func(done, total int)) (retrieval.SyncStats, error)
+}
+
+// storePage is how many articles storeArticles reads per opening of the
+// store.
+var storePage = 1024 // a variable for tests
+
+// storeArticles yields the store's articles with the given ids, in that
+// order, reading storePage of them at a time with the store opened only
+// for the page: bbolt maps its file, and every page of it read stays
+// resident while the store is open, so reading a large archive in one go
+// would add the store's whole size to a build's peak memory.
+func (w *writer) storeArticles(ids []string) iter.Seq2[corpus.Article, error] {
+	return func(yield func(corpus.Article, error) bool) {
+		for lo := 0; lo < len(ids); lo += storePage {
+			page := make([]corpus.Article, 0, min(storePage, len(ids)-lo))
+			st, err := archive.Open(w.lib.dir, archive.Options{ReadOnly: true})
+			if err == nil {
+				err = st.GetEach(ids[lo:lo+cap(page)], func(rec *archive.Record) error {
+					page = append(page, rec.Article)
+					return nil
+				})
+				if cerr := st.Close(); err == nil {
+					err = cerr
+				}
+			}
+			if err != nil {
+				yield(corpus.Article{}, err)
+				return
+			}
+			for _, a := range page {
+				if !yield(a, nil) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // storeGeneration reads the store's generation without a write lock;

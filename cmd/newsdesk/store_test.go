@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -331,5 +332,40 @@ func TestIndexBackup(t *testing.T) {
 	}
 	if n := indexArticles(t, restored); n != 2 {
 		t.Errorf("restored index holds %d articles", n)
+	}
+}
+
+// Ingest stores articles in batches and reads the ones to embed back from
+// the store a page at a time: with batches and pages smaller than the
+// corpus every article is stored and indexed, a changed one is re-embedded
+// and an unchanged re-ingest embeds nothing.
+func TestIngestReadsStoreInPages(t *testing.T) {
+	oldPage, oldPut := storePage, putBatch
+	storePage, putBatch = 2, 3
+	t.Cleanup(func() { storePage, putBatch = oldPage, oldPut })
+	files := map[string]string{}
+	for i := range 7 {
+		files[fmt.Sprintf("story%d.txt", i)] = fmt.Sprintf("Story %d\n\nThe council met on day %d to discuss the tram line number %d.\n", i, i, i*7)
+	}
+	dir := writeCorpus(t, files)
+	index := t.TempDir()
+	r := ingestInto(t, index, dir)
+	if !strings.Contains(r.stdout, "7 added") || indexArticles(t, index) != 7 {
+		t.Fatalf("first ingest: %q; %d articles indexed", r.stdout, indexArticles(t, index))
+	}
+	if err := os.WriteFile(filepath.Join(dir, "story3.txt"), []byte("Story 3\n\nThe council postponed the vote on the tram line.\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r = ingestInto(t, index, dir)
+	if !strings.Contains(r.stdout, "1 updated, 6 unchanged") || indexArticles(t, index) != 7 {
+		t.Fatalf("second ingest: %q", r.stdout)
+	}
+	r = ingestInto(t, index, dir)
+	if !strings.Contains(r.stdout, "0 chunks embedded") {
+		t.Fatalf("unchanged ingest embedded something: %q", r.stdout)
+	}
+	r = runCmd(t, nil, "", "ask", "--index", index, "What did the council postpone?")
+	if r.code != exitOK || !strings.Contains(r.stdout, "postponed") {
+		t.Fatalf("ask after paged ingests: exit %d %q %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -398,6 +398,55 @@ func (s *Store) Each(f func(rec *Record) error) error {
 	})
 }
 
+// EachHash calls f with the id, content hash and liveness of every record,
+// in id order, without building the articles (their text is parsed over,
+// not kept): what a caller needs to work out which articles an index
+// lacks. An error from f stops the iteration and is returned.
+func (s *Store) EachHash(f func(id, hash string, live bool) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArticles)
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var rec struct {
+				Hash      string    `json:"hash"`
+				Retracted time.Time `json:"retracted"`
+			}
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("article %s: decode: %w", k, err)
+			}
+			return f(string(k), rec.Hash, rec.Retracted.IsZero())
+		})
+	})
+}
+
+// GetEach calls f with the record of each of ids, in the order given, in
+// one read transaction; an id the store does not hold is ErrNotFound. f
+// must not keep rec beyond the call unless it copies it.
+func (s *Store) GetEach(ids []string, f func(rec *Record) error) error {
+	return s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketArticles)
+		for _, id := range ids {
+			var v []byte
+			if b != nil {
+				v = b.Get([]byte(id))
+			}
+			if v == nil {
+				return fmt.Errorf("article %s: %w", id, ErrNotFound)
+			}
+			var rec Record
+			if err := json.Unmarshal(v, &rec); err != nil {
+				return fmt.Errorf("article %s: decode: %w", id, err)
+			}
+			if err := f(&rec); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Count returns how many live and retracted articles the store holds.
 func (s *Store) Count() (live, retracted int, err error) {
 	err = s.Each(func(rec *Record) error {

@@ -178,3 +178,43 @@ func TestLockOneWriter(t *testing.T) {
 		t.Errorf("waiting writer: %v", err)
 	}
 }
+
+// EachHash lists ids, hashes and liveness without the articles; GetEach
+// reads the given records in the order given and fails on a missing id.
+func TestEachHashAndGetEach(t *testing.T) {
+	s, err := Open(t.TempDir(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	arts := []corpus.Article{art("c", "three"), art("a", "one"), art("b", "two")}
+	if _, err := s.Put(arts, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Retract("b", "wrong"); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = s.EachHash(func(id, hash string, live bool) error {
+		a, _ := s.Get(id)
+		if hash != a.Hash || live != a.Live() {
+			t.Errorf("%s: hash %q live %v, record %q %v", id, hash, live, a.Hash, a.Live())
+		}
+		got = append(got, id)
+		return nil
+	})
+	if err != nil || strings.Join(got, ",") != "a,b,c" {
+		t.Fatalf("EachHash: %v %v", got, err)
+	}
+	got = got[:0]
+	err = s.GetEach([]string{"c", "a"}, func(rec *Record) error {
+		got = append(got, rec.Article.ID+":"+rec.Article.Paragraphs[0])
+		return nil
+	})
+	if err != nil || strings.Join(got, ",") != "c:three,a:one" {
+		t.Fatalf("GetEach: %v %v", got, err)
+	}
+	if err := s.GetEach([]string{"a", "zz"}, func(*Record) error { return nil }); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("GetEach of a missing id: %v", err)
+	}
+}
