@@ -570,11 +570,14 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 		// the next writer (or reader) sees that it is behind.
 		ix.gen, ix.changed = oldGen, oldChanged
 	}
-	if b.changed || err != nil || metaChanged {
+	// A failed update that committed nothing (its generation is restored
+	// above) leaves the file alone: a rewrite would make every running
+	// bot reload an unchanged index.
+	if b.changed || (err == nil && metaChanged) {
 		// Rebuilding the search structures and writing the file allocate
 		// while the whole index is live: the build's peak. See lowerGC.
 		defer lowerGC()()
-		if b.changed || err != nil {
+		if b.changed {
 			if rerr := ix.relex(); rerr != nil && err == nil {
 				err = rerr
 			}

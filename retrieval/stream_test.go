@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/newsdesk/newsdesk/corpus"
@@ -62,7 +63,6 @@ func indexDump(t *testing.T, ix *Index, queries []string) (arts []string, chunks
 // one Sync of the same articles gives: the same articles, chunks and
 // search results, on disk too.
 func TestApplyFromMatchesSync(t *testing.T) {
-	smallBatches(t, 7)
 	ctx := context.Background()
 	arts := synthCorpus(40, 3)
 	queries := []string{arts[3].Paragraphs[2][:40], arts[31].Paragraphs[0][:50], "kamiro dorpi"}
@@ -71,9 +71,10 @@ func TestApplyFromMatchesSync(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := one.Sync(ctx, arts, nil); err != nil {
+	if _, err := one.Sync(ctx, arts, nil); err != nil { // in one batch
 		t.Fatal(err)
 	}
+	smallBatches(t, 7)
 	dir := t.TempDir()
 	streamed, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder(), BatchSize: 16})
 	if err != nil {
@@ -179,11 +180,44 @@ func TestApplyFromRejectsRepeatedIDs(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := ix.ApplyFrom(ctx, Change{Add: arts[:1]}, seqOf(arts[:2], nil), 2, nil); err == nil {
-		t.Fatal("an id both in Add and streamed was accepted")
+	if _, err := ix.ApplyFrom(ctx, Change{Add: arts[:1]}, seqOf(arts[:2], nil), 2, nil); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Fatalf("an id both in Add and streamed: %v", err)
 	}
-	if _, err := ix.ApplyFrom(ctx, Change{Remove: []string{"c"}}, seqOf(arts, nil), 3, nil); err == nil {
-		t.Fatal("an id both streamed and removed was accepted")
+	if _, err := ix.ApplyFrom(ctx, Change{Remove: []string{"c"}}, seqOf(arts, nil), 3, nil); err == nil || !strings.Contains(err.Error(), "both added and removed") {
+		t.Fatalf("an id both streamed and removed: %v", err)
+	}
+}
+
+// An update that fails before changing anything leaves the index file as
+// it was: no rebuild, no save, nothing for a running bot to reload.
+func TestFailedUpdateChangingNothingDoesNotSave(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ix.Sync(ctx, testArticles(), nil); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, indexFile)
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	broken := errors.New("store locked")
+	if _, err := ix.ApplyFrom(ctx, Change{Generation: 7}, seqOf(nil, broken), 1, nil); !errors.Is(err, broken) {
+		t.Fatalf("err %v, want the stream's", err)
+	}
+	after, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !os.SameFile(before, after) {
+		t.Fatal("a failed update that changed nothing replaced the index file")
+	}
+	if g, _ := ix.Generation(); g != 0 {
+		t.Fatalf("generation %d recorded by a failed update", g)
 	}
 }
 

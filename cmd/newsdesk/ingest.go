@@ -136,9 +136,9 @@ Environment:
 	if err != nil {
 		return err
 	}
-	ps, err := putBatches(store, articles)
+	ps, putErr := putBatches(store, articles)
 	var pruned []string
-	if err == nil && *prune {
+	if putErr == nil && *prune {
 		pruned, err = prunable(store, paths, articles)
 		if err == nil && len(pruned) > 0 {
 			_, err = store.Delete(pruned...)
@@ -147,9 +147,15 @@ Environment:
 	if cerr := store.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil && putErr != nil && ps.Added+ps.Updated == 0 {
+		err = putErr // nothing was stored: nothing for the index to do
+	}
 	if err != nil {
 		return fmt.Errorf("ingest into %s: %w", lib.dir, err)
 	}
+	// A store write that failed part way kept the batches before it: the
+	// index is brought up to date with them below (so a running bot
+	// answers from them), and the failure is returned after.
 	// The index reads the articles back from the store a page at a time
 	// (see reconcile): the loaded ones are not needed beyond this point,
 	// and holding them through the build would add the whole archive's
@@ -169,6 +175,10 @@ Environment:
 	if err != nil {
 		return fmt.Errorf("ingest into %s (the articles are in the store; the next ingest or 'newsdesk index rebuild' finishes the index): %w", lib.dir, err)
 	}
+	if putErr != nil {
+		return fmt.Errorf("ingest into %s: %w (%d articles were stored and indexed, %d unchanged; run the same ingest again to store the rest)",
+			lib.dir, putErr, ps.Added+ps.Updated, ps.Unchanged)
+	}
 	total := ix.Stats().Articles
 	fmt.Fprintf(e.stdout, "ingested %d articles into %s\n  %d added, %d updated, %d unchanged; %d chunks embedded; %d %s\n",
 		loaded, lib.dir, ps.Added, ps.Updated, ps.Unchanged, st.ChunksEmbedded,
@@ -186,21 +196,22 @@ Environment:
 // putBatch is how many articles ingest stores per transaction.
 var putBatch = 4096 // a variable for tests
 
+// storePut stores one batch (a variable so that tests can fail one).
+var storePut = (*archive.Store).Put
+
 // putBatches stores articles putBatch at a time, each batch a transaction
 // of its own: bbolt holds a transaction's every new record, and then the
 // pages it writes, in memory until it commits, so one transaction for a
 // whole archive would hold the archive two more times over. A failure
 // part way keeps the batches already stored (the store is the source of
-// truth; the next ingest stores the rest) and is returned.
+// truth; the next ingest stores the rest) and is returned with the
+// statistics of those batches.
 func putBatches(store *archive.Store, articles []corpus.Article) (archive.PutStats, error) {
 	var all archive.PutStats
 	for lo := 0; lo < len(articles); lo += putBatch {
-		ps, err := store.Put(articles[lo:min(lo+putBatch, len(articles))], originOf)
+		ps, err := storePut(store, articles[lo:min(lo+putBatch, len(articles))], originOf)
 		if err != nil {
-			if lo > 0 {
-				err = fmt.Errorf("%w (the first %d of %d articles were stored)", err, lo, len(articles))
-			}
-			return all, err
+			return all, fmt.Errorf("store articles %d–%d of %d: %w", lo+1, min(lo+putBatch, len(articles)), len(articles), err)
 		}
 		all.Added += ps.Added
 		all.Updated += ps.Updated

@@ -308,11 +308,11 @@ func (w *writer) reconcile(ctx context.Context, e *env, ix derivedIndex, what st
 	prog := newProgress(e, what)
 	var s retrieval.SyncStats
 	if sa, ok := ix.(streamApplier); ok {
-		s, err = sa.ApplyFrom(ctx, c, w.storeArticles(add), len(add), prog.update)
+		s, err = sa.ApplyFrom(ctx, c, w.storeArticles(ctx, add), len(add), prog.update)
 	} else {
 		// Another backend takes the changed articles in one Change.
 		c.Add = make([]corpus.Article, 0, len(add))
-		for a, aerr := range w.storeArticles(add) {
+		for a, aerr := range w.storeArticles(ctx, add) {
 			if aerr != nil {
 				prog.done()
 				return retrieval.SyncStats{}, fmt.Errorf("read article store: %w", aerr)
@@ -339,13 +339,17 @@ type streamApplier interface {
 var storePage = 1024 // a variable for tests
 
 // storeArticles yields the store's articles with the given ids, in that
-// order, reading storePage of them at a time with the store opened only
+// order (until ctx is done), reading storePage of them at a time with the store opened only
 // for the page: bbolt maps its file, and every page of it read stays
 // resident while the store is open, so reading a large archive in one go
 // would add the store's whole size to a build's peak memory.
-func (w *writer) storeArticles(ids []string) iter.Seq2[corpus.Article, error] {
+func (w *writer) storeArticles(ctx context.Context, ids []string) iter.Seq2[corpus.Article, error] {
 	return func(yield func(corpus.Article, error) bool) {
 		for lo := 0; lo < len(ids); lo += storePage {
+			if err := ctx.Err(); err != nil { // Ctrl-C: stop reading pages
+				yield(corpus.Article{}, err)
+				return
+			}
 			page := make([]corpus.Article, 0, min(storePage, len(ids)-lo))
 			st, err := archive.Open(w.lib.dir, archive.Options{ReadOnly: true})
 			if err == nil {

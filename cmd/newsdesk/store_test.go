@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/newsdesk/newsdesk/bot"
 	"github.com/newsdesk/newsdesk/bot/extractive"
+	"github.com/newsdesk/newsdesk/corpus"
 	"github.com/newsdesk/newsdesk/corpus/archive"
 	"github.com/newsdesk/newsdesk/retrieval"
 )
@@ -367,5 +369,40 @@ func TestIngestReadsStoreInPages(t *testing.T) {
 	r = runCmd(t, nil, "", "ask", "--index", index, "What did the council postpone?")
 	if r.code != exitOK || !strings.Contains(r.stdout, "postponed") {
 		t.Fatalf("ask after paged ingests: exit %d %q %q", r.code, r.stdout, r.stderr)
+	}
+}
+
+// A store write that fails part way keeps the batches before it, indexes
+// them (a running bot answers from them) and says how to store the rest;
+// the same ingest again stores and indexes everything.
+func TestIngestPartialStoreFailure(t *testing.T) {
+	oldPut, oldStorePut := putBatch, storePut
+	putBatch = 3
+	calls := 0
+	storePut = func(s *archive.Store, as []corpus.Article, origin func(*corpus.Article) string) (archive.PutStats, error) {
+		if calls++; calls == 2 {
+			return archive.PutStats{}, errors.New("disk full")
+		}
+		return oldStorePut(s, as, origin)
+	}
+	t.Cleanup(func() { putBatch, storePut = oldPut, oldStorePut })
+	files := map[string]string{}
+	for i := range 7 {
+		files[fmt.Sprintf("story%d.txt", i)] = fmt.Sprintf("Story %d\n\nThe council met on day %d to discuss the tram line number %d.\n", i, i, i*7)
+	}
+	dir := writeCorpus(t, files)
+	index := t.TempDir()
+	r := runCmd(t, nil, "", "ingest", "--index", index, dir)
+	if r.code == exitOK || !strings.Contains(r.stderr, "disk full") || !strings.Contains(r.stderr, "3 articles were stored and indexed") ||
+		!strings.Contains(r.stderr, "run the same ingest again") {
+		t.Fatalf("partial store failure: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if n := indexArticles(t, index); n != 3 {
+		t.Fatalf("after a failed second batch the index holds %d articles, want the first batch's 3", n)
+	}
+	storePut = oldStorePut
+	r = ingestInto(t, index, dir)
+	if !strings.Contains(r.stdout, "4 added, 0 updated, 3 unchanged") || indexArticles(t, index) != 7 {
+		t.Fatalf("ingest again: %q; %d articles indexed", r.stdout, indexArticles(t, index))
 	}
 }
