@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/newsdesk/newsdesk/corpus"
 )
@@ -38,11 +39,27 @@ type Options struct {
 	// error (ErrCorrupt) rather than moved aside, and nothing is written.
 	// Readers that share a directory with a writer (serve, repl) reload
 	// with it.
+	//
+	// A read-only open of a v4 file checks only the small sections of it
+	// (tables, dictionaries: what the open reads whole); the large ones
+	// (records, vectors, codes, postings) are checked a block at a time as
+	// queries first read them, and a damaged block is then that query's
+	// ErrCorrupt (see checkedSection). A writable open, which will rewrite
+	// the file from what it reads, checks it all.
 	ReadOnly bool
+	// VerifyInBackground, for a long-running reader (serve, repl), checks
+	// every block of the file after a read-only open, in one goroutine
+	// beside the queries, and logs damage as an error ("index file is
+	// damaged: …"). A one-shot reader (ask) leaves it off: it reads a few
+	// megabytes of the file, and checking the rest would cost it the
+	// whole file's paging in.
+	VerifyInBackground bool
 }
 
 // ErrCorrupt is returned by Open with ReadOnly for an index file that
-// cannot be read (bad header, checksum, truncated).
+// cannot be read (bad header, checksum, truncated), and by a search or
+// Verify that finds a damaged block of a v4 file opened read-only (then
+// it names the file, the section and the bytes).
 var ErrCorrupt = errors.New("index file is corrupt")
 
 // ErrReadOnly is returned by the updating methods of a read-only index.
@@ -122,6 +139,12 @@ type Index struct {
 	// the last search on the old one ends).
 	m      *mapping
 	closed bool
+	// file is m parsed: its lazily checked sections, which the entries'
+	// records, the vector index and the BM25 postings check before they
+	// read them. nil with m.
+	file *v3File
+	// stopVerify ends the background verification (VerifyInBackground).
+	stopVerify context.CancelFunc
 	// byIDOnce/byID: chunk ids that are not "<article id>#<n>" (none
 	// written by ChunkArticle), resolved through a map built on first need.
 	byIDOnce sync.Once
@@ -207,12 +230,23 @@ func Open(opts Options) (*Index, error) {
 		var loaded *v3Loaded
 		if v3 != nil {
 			checked := time.Now()
+			ix.file = v3
 			loaded, err = ix.loadV3(v3)
-			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked))
+			if err == nil && (!opts.ReadOnly || !nativeLE) {
+				// A writer reads every byte it rewrites, and a
+				// big-endian host has copied the arrays: check it all
+				// now, as for v3.
+				err = v3.verify(context.Background(), runtime.GOMAXPROCS(0), func(f func()) bool { f(); return true })
+			}
+			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked), "version", v3.version)
 			if err != nil {
 				v3.m.close()
+				ix.file = nil
 				ix.entries, ix.ids, ix.dim, ix.gen, ix.changed = make(map[string]*entry), nil, 0, 0, time.Time{}
-				err = fmt.Errorf("%s: %w", IndexPath(opts.Dir), err)
+				var ce *corruptError
+				if !errors.As(err, &ce) {
+					err = fmt.Errorf("%s: %w", IndexPath(opts.Dir), err)
+				}
 			} else {
 				ix.m = v3.m
 				runtime.AddCleanup(ix, func(m *mapping) { m.close() }, ix.m)
@@ -223,6 +257,8 @@ func Open(opts Options) (*Index, error) {
 		case errors.Is(err, errUnreadable):
 			// Not corrupt: the file stays where it is, for the user to
 			// fix what stops it being read (err names the file).
+			return nil, err
+		case err != nil && opts.ReadOnly && errors.Is(err, ErrCorrupt):
 			return nil, err
 		case err != nil && opts.ReadOnly:
 			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
@@ -247,6 +283,9 @@ func Open(opts Options) (*Index, error) {
 					return nil, err
 				}
 				ix.sigsSorted = loaded.sigs
+			}
+			if opts.VerifyInBackground && opts.ReadOnly {
+				ix.verifyInBackground()
 			}
 			return ix.saveCodes()
 		default:
@@ -288,7 +327,7 @@ func (ix *Index) saveCodes() (*Index, error) {
 		if err := ix.materialise(); err != nil {
 			return nil, err
 		}
-		size, err := ix.saveV3()
+		size, err := ix.save()
 		if err != nil {
 			return nil, err
 		}
@@ -301,6 +340,9 @@ func (ix *Index) saveCodes() (*Index, error) {
 // afterwards: it is then empty. Close is optional (an unreachable Index
 // releases its file too) and safe to call twice.
 func (ix *Index) Close() error {
+	if ix.stopVerify != nil {
+		ix.stopVerify() // before the lock: it waits for the batch in hand
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.closed {
@@ -308,7 +350,7 @@ func (ix *Index) Close() error {
 	}
 	ix.closed = true
 	m := ix.m
-	ix.m = nil
+	ix.m, ix.file = nil, nil
 	ix.entries, ix.ids = make(map[string]*entry), nil
 	ix.byIDOnce = sync.Once{}
 	if err := ix.finish(newBM25(), make(map[string]struct{}), nil, nil); err != nil {
@@ -345,6 +387,7 @@ func (ix *Index) materialise() error {
 		e.Vectors = vs
 		e.Codes = slices.Clone(e.Codes)
 	}
+	ix.file = nil // nothing reads the mapping now
 	x := ix.lex
 	x.thaw()
 	x.lens = slices.Clone(x.lens)
@@ -580,7 +623,7 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 			}
 		}
 		if ix.opts.Dir != "" {
-			size, serr := ix.saveV3()
+			size, serr := ix.save()
 			if serr != nil && err == nil {
 				err = serr
 			}
@@ -943,6 +986,16 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 		r.e.load()
 		return r.e.Chunks[r.i].ID
 	}
+	if f := ix.file; f != nil && len(vecs) > 0 && (len(vecs) <= exactLimit || len(flat) != len(vecs)*codeWords) {
+		// Every vector is read now (into the exact collection, or to
+		// compute codes), and the codes copied: both sections are
+		// checked whole first.
+		for _, k := range []int{secVectors, secCodes} {
+			if err := f.lazy[k].check(0, len(f.sec[k])); err != nil {
+				return err
+			}
+		}
+	}
 	var codes []uint64
 	if len(vecs) > exactLimit && len(flat) == len(vecs)*codeWords {
 		codes = flat
@@ -980,6 +1033,16 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 	vi, err := newVectorIndexOf(len(vecs), idOf, vecs, codes)
 	if err != nil {
 		return err
+	}
+	if f := ix.file; f != nil && vi.exact == nil {
+		vs, cs := f.lazy[secVectors], f.lazy[secCodes]
+		vi.checkCodes = func() error {
+			return cs.checkAt(unsafe.Pointer(unsafe.SliceData(vi.codes)), 8*len(vi.codes))
+		}
+		vi.checkVec = func(i int) error {
+			v := vi.vecs[i]
+			return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
+		}
 	}
 	ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
 	if sigs != nil {
@@ -1047,16 +1110,25 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
+	// A damaged block of the file fails the query that reads it, never
+	// answers from it: the postings of its terms (checkTerms), the
+	// candidates' vectors and the codes (vector search), the hits'
+	// records (get).
+	if err := ix.checkTerms(groups); err != nil {
+		return nil, err
+	}
 	fused := make(map[string]*Hit)
-	get := func(ref chunkRef) *Hit {
-		ref.e.load()
+	get := func(ref chunkRef) (*Hit, error) {
+		if err := ref.e.loadErr(); err != nil {
+			return nil, err
+		}
 		c := ref.e.Chunks[ref.i]
 		h := fused[c.ID]
 		if h == nil {
 			h = &Hit{Chunk: c, Article: &ref.e.Article}
 			fused[c.ID] = h
 		}
-		return h
+		return h, nil
 	}
 	// The two rankings are independent; on a large index the vector
 	// search runs beside BM25 rather than after it.
@@ -1078,7 +1150,10 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		if ref.e == nil {
 			continue // a hole (see relex); searchGroups skips them
 		}
-		h := get(ref)
+		h, err := get(ref)
+		if err != nil {
+			return nil, err
+		}
 		h.LexRank = r + 1
 		h.Score += 1 / float64(rrfK+r+1)
 	}
@@ -1087,7 +1162,10 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		if !ok {
 			continue
 		}
-		h := get(ref)
+		h, err := get(ref)
+		if err != nil {
+			return nil, err
+		}
 		h.VecRank = r + 1
 		h.Score += 1 / float64(rrfK+r+1)
 	}

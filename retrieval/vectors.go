@@ -183,6 +183,12 @@ type vectorIndex struct {
 	vecs  [][]float32
 	codes []uint64
 	coder *coder
+	// checkCodes and checkVec, for vectors and codes read in place from a
+	// v4 file, verify their bytes before they are read (see
+	// checkedSection): the codes, scanned whole by every query, on the
+	// first; a vector as it becomes a candidate. nil otherwise.
+	checkCodes func() error
+	checkVec   func(i int) error
 }
 
 // vecResult is one vector-ranked chunk.
@@ -268,6 +274,11 @@ func (vi *vectorIndex) query(ctx context.Context, q []float32, n int) ([]vecResu
 // candidates returns a chromem-go collection of the m vectors whose codes
 // are nearest q's (ties at the cut broken by storage order).
 func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chromem.Collection, error) {
+	if vi.checkCodes != nil {
+		if err := vi.checkCodes(); err != nil {
+			return nil, err
+		}
+	}
 	qc := make([]uint64, codeWords)
 	vi.coder.code(q, qc)
 	dist := make([]uint16, vi.n)
@@ -311,6 +322,11 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 		}
 		if int(d) == cut {
 			ties--
+		}
+		if vi.checkVec != nil {
+			if err := vi.checkVec(i); err != nil {
+				return nil, err
+			}
 		}
 		id := vi.id(i)
 		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vi.vecs[i]}); err != nil {
