@@ -143,11 +143,17 @@ type Index struct {
 	// records, the vector index and the BM25 postings check before they
 	// read them. nil with m.
 	file *v3File
-	// stopVerify ends the background verification (VerifyInBackground).
+	// stopVerify ends the background verification (VerifyInBackground);
+	// verified is closed when it has ended.
 	stopVerify context.CancelFunc
+	verified   chan struct{}
 	// byIDOnce/byID: chunk ids that are not "<article id>#<n>" (none
 	// written by ChunkArticle), resolved through a map built on first need.
 	byIDOnce sync.Once
+	// order is the entries in ids order, as read from a file (nil once
+	// they change: sortIDs): finish walks them without a map look-up
+	// each, which at a million chunks cost an open ≈100 ms.
+	order []*entry
 
 	gen     uint64    // article store generation the index reflects
 	changed time.Time // when the store last changed
@@ -167,6 +173,13 @@ type entry struct {
 	// holds Codes likewise. Empty in memory.
 	Packed      []byte
 	PackedCodes []byte
+
+	// mappedVec, for an article of a mapped file whose Vectors are not
+	// made yet, is 1 + the number of its first vector in the file's
+	// vectors section (0 otherwise): a million slice headers, made on
+	// open and scanned by every collection, for vectors that the vector
+	// index reads from the section directly (see mappedVectors).
+	mappedVec int64
 
 	// lazy is the article's record in a mapped v3 file until decoded:
 	// then only Article.ID and Article.Published are set, and Hash,
@@ -224,11 +237,14 @@ func Open(opts Options) (*Index, error) {
 	}
 	ix := &Index{opts: opts, log: log, entries: make(map[string]*entry)}
 	var savedLex *lexSnapshot
+	resumeGC := func() {}
+	defer func() { resumeGC() }()
 	if opts.Dir != "" {
 		start := time.Now()
 		snap, v3, size, err := load(opts.Dir)
 		var loaded *v3Loaded
 		if v3 != nil {
+			resumeGC = sync.OnceFunc(pauseGC())
 			checked := time.Now()
 			ix.file = v3
 			loaded, err = ix.loadV3(v3)
@@ -241,7 +257,7 @@ func Open(opts Options) (*Index, error) {
 			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked), "version", v3.version)
 			if err != nil {
 				v3.m.close()
-				ix.file = nil
+				ix.file, ix.order = nil, nil
 				ix.entries, ix.ids, ix.dim, ix.gen, ix.changed = make(map[string]*entry), nil, 0, 0, time.Time{}
 				var ce *corruptError
 				if !errors.As(err, &ce) {
@@ -287,6 +303,7 @@ func Open(opts Options) (*Index, error) {
 			if opts.VerifyInBackground && opts.ReadOnly {
 				ix.verifyInBackground()
 			}
+			resumeGC()
 			return ix.saveCodes()
 		default:
 			ix.bytes = size
@@ -314,7 +331,7 @@ func (ix *Index) staleAll(was string) {
 	ix.log.Warn("index was built with another embedder; its articles will be re-embedded",
 		"dir", ix.opts.Dir, "was", was, "now", ix.opts.Embedder.ID())
 	for _, e := range ix.entries {
-		e.Vectors, e.Codes = nil, nil
+		e.Vectors, e.Codes, e.mappedVec = nil, nil, 0
 	}
 	ix.dim = 0
 }
@@ -350,7 +367,7 @@ func (ix *Index) Close() error {
 	}
 	ix.closed = true
 	m := ix.m
-	ix.m, ix.file = nil, nil
+	ix.m, ix.file, ix.order = nil, nil, nil
 	ix.entries, ix.ids = make(map[string]*entry), nil
 	ix.byIDOnce = sync.Once{}
 	if err := ix.finish(newBM25(), make(map[string]struct{}), nil, nil); err != nil {
@@ -368,6 +385,7 @@ func (ix *Index) materialise() error {
 		return nil
 	}
 	ix.loadAll()
+	ix.makeVectors()
 	nv := 0
 	for _, e := range ix.entries {
 		nv += len(e.Vectors)
@@ -387,7 +405,7 @@ func (ix *Index) materialise() error {
 		e.Vectors = vs
 		e.Codes = slices.Clone(e.Codes)
 	}
-	ix.file = nil // nothing reads the mapping now
+	ix.file, ix.order = nil, nil // nothing reads the mapping now
 	x := ix.lex
 	x.thaw()
 	x.lens = slices.Clone(x.lens)
@@ -643,35 +661,58 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 // build's peak fell from 4067 to 3256 B/chunk.
 const buildGCPercent = 50
 
-var gcLow struct {
+// gcCtl is the process's GOGC while updates lower it (lowerGC) or opens
+// pause it (pauseGC): process-wide, so the holds are counted and the
+// setting they found is restored by the last to end (a GOGC set by other
+// code meanwhile is then overwritten).
+var gcCtl struct {
 	sync.Mutex
-	holds int // updates running with it lowered
-	was   int // the setting to restore
+	lows, pauses int
+	was          int // the setting to restore
+}
+
+// setGC applies the holds; gcCtl is locked.
+func setGC() {
+	switch {
+	case gcCtl.pauses > 0:
+		debug.SetGCPercent(-1)
+	case gcCtl.lows > 0 && gcCtl.was > buildGCPercent:
+		debug.SetGCPercent(buildGCPercent)
+	default:
+		debug.SetGCPercent(gcCtl.was) // lower already, or off: leave it
+	}
+}
+
+// holdGC adds a hold (of lows or pauses) and returns its release.
+func holdGC(count *int) (release func()) {
+	gcCtl.Lock()
+	defer gcCtl.Unlock()
+	if gcCtl.lows+gcCtl.pauses == 0 {
+		gcCtl.was = debug.SetGCPercent(-1)
+	}
+	*count++
+	setGC()
+	return func() {
+		gcCtl.Lock()
+		defer gcCtl.Unlock()
+		*count--
+		setGC()
+	}
 }
 
 // lowerGC sets GOGC to buildGCPercent, unless it is already lower or off,
 // and returns the function that restores it once no update needs it low.
-// It is process-wide: concurrent updates (of different indexes) share one
-// lowering, undone by the last to finish (a GOGC set by other code while
-// it is lowered is then overwritten).
-func lowerGC() (restore func()) {
-	gcLow.Lock()
-	defer gcLow.Unlock()
-	if gcLow.holds == 0 {
-		gcLow.was = debug.SetGCPercent(buildGCPercent)
-		if gcLow.was < buildGCPercent {
-			debug.SetGCPercent(gcLow.was) // lower already, or off: leave it
-		}
-	}
-	gcLow.holds++
-	return func() {
-		gcLow.Lock()
-		defer gcLow.Unlock()
-		if gcLow.holds--; gcLow.holds == 0 {
-			debug.SetGCPercent(gcLow.was)
-		}
-	}
-}
+func lowerGC() (restore func()) { return holdGC(&gcCtl.lows) }
+
+// pauseGC turns the collector off while Open builds its tables from a
+// mapped file, and returns the function that turns it back on. Nearly
+// everything an open allocates (entries, the id map, vector and chunk
+// tables: ≈150 MB at a million chunks) stays live, so a collection in the
+// middle of it would only scan what is being built, again at each doubling
+// of the heap: at a million chunks that was a third of an open's
+// processor time. The garbage an open makes is small beside what it
+// keeps.
+func pauseGC() (resume func()) { return holdGC(&gcCtl.pauses) }
 
 // builder chunks and embeds an update's articles, batch by batch, and
 // commits each article to the index once all its chunks are embedded.
@@ -801,6 +842,7 @@ func (b *builder) flush() error {
 
 func (ix *Index) snapshot() *snapshot {
 	ix.loadAll()
+	ix.makeVectors()
 	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigMap(), ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
@@ -900,7 +942,21 @@ func (ix *Index) relex() error {
 // documents are holes.
 const maxHoleShare = 5
 
+// inOrder returns the entries in ids order: ix.order when it is current,
+// else looked up.
+func (ix *Index) inOrder() []*entry {
+	if len(ix.order) == len(ix.ids) {
+		return ix.order
+	}
+	order := make([]*entry, len(ix.ids))
+	for i, id := range ix.ids {
+		order[i] = ix.entries[id]
+	}
+	return order
+}
+
 func (ix *Index) sortIDs() {
+	ix.order = nil
 	ix.ids = ix.ids[:0]
 	for id := range ix.entries {
 		ix.ids = append(ix.ids, id)
@@ -960,16 +1016,26 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 // need them. flat, when not nil, is every vector's code in storage order
 // (a v3 file's codes section), used in place.
 func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, flat []uint64) error {
+	order := ix.inOrder()
+	if vi, ok := ix.mappedVectors(order, flat); ok {
+		ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
+		if sigs != nil {
+			ix.sigsSorted = nil
+		}
+		ix.byID, ix.byIDOnce = nil, sync.Once{}
+		ix.acr = &lazyAcronyms{}
+		return nil
+	}
+	ix.makeVectors()
 	nv := 0
-	for _, id := range ix.ids {
-		nv += len(ix.entries[id].Vectors)
+	for _, e := range order {
+		nv += len(e.Vectors)
 	}
 	// Vector i is chunk refs[i]; its chromem-go id is that chunk's id.
 	refs := make([]chunkRef, 0, nv)
 	vecs := make([][]float32, 0, nv)
 	var owners []*entry
-	for _, id := range ix.ids {
-		e := ix.entries[id]
+	for _, e := range order {
 		if e.Vectors != nil && len(e.Vectors) > 0 {
 			owners = append(owners, e)
 		}
@@ -1040,7 +1106,7 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 			return cs.checkAt(unsafe.Pointer(unsafe.SliceData(vi.codes)), 8*len(vi.codes))
 		}
 		vi.checkVec = func(i int) error {
-			v := vi.vecs[i]
+			v := vi.vec(i)
 			return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
 		}
 	}
@@ -1279,8 +1345,8 @@ func (ix *Index) NumChunks() int {
 func (ix *Index) DateRange() (first, last time.Time) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, id := range ix.ids {
-		p := ix.entries[id].Article.Published
+	for _, e := range ix.inOrder() {
+		p := e.Article.Published
 		if p.IsZero() {
 			continue
 		}
@@ -1301,9 +1367,8 @@ func (ix *Index) Stats() Stats {
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
 		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: ix.lex.numTerms(), Bytes: ix.bytes}
 	st.Approximate = ix.vec != nil && ix.vec.exact == nil
-	for _, id := range ix.ids {
-		e := ix.entries[id]
-		if e.Vectors == nil {
+	for _, e := range ix.inOrder() {
+		if e.Vectors == nil && e.mappedVec == 0 {
 			st.Stale++
 		}
 		d := e.Article.Date()

@@ -263,6 +263,7 @@ type v3File struct {
 	head    v3Head
 	sec     [numSections + 1][]byte
 	lazy    [numSections + 1]*checkedSection
+	vecs    []float32 // the vectors section, once loadV3 has checked its size
 }
 
 // parseV3 is parseIndex of a file with no name (tests).
@@ -352,6 +353,7 @@ func parseIndex(m *mapping, path string) (*v3File, error) {
 	if err := f.blocks(offs); err != nil {
 		return nil, err
 	}
+
 	if err := gob.NewDecoder(bytes.NewReader(f.sec[secMeta])).Decode(&f.head); err != nil {
 		return nil, fmt.Errorf("decode meta section: %w", err)
 	}
@@ -670,6 +672,8 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	lazy := make([]lazyRecord, h.Articles)
 	nv, nc := int64(0), 0
 	ix.ids = make([]string, h.Articles)
+	ix.entries = make(map[string]*entry, h.Articles)
+	ix.order = make([]*entry, h.Articles)
 	for i := range ents {
 		e := &ents[i]
 		t := table[artEntrySize*i:]
@@ -708,6 +712,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 			}
 		}
 		ix.ids[i] = e.Article.ID
+		ix.order[i] = e
 		ix.entries[e.Article.ID] = e
 		nc += n
 		switch {
@@ -715,11 +720,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 		case fv != nv || nv+int64(n) > int64(h.Vectors):
 			return nil, fmt.Errorf("article %s: vectors out of order", e.Article.ID)
 		default:
-			e.Vectors = make([][]float32, n)
-			for j := range e.Vectors {
-				k := (int(nv) + j) * h.Dim
-				e.Vectors[j] = vecs[k : k+h.Dim : k+h.Dim]
-			}
+			e.mappedVec = nv + 1 // Vectors made on demand: makeVectors
 			if codes != nil {
 				k := int(nv) * codeWords
 				e.Codes = codes[k : k+n*codeWords : k+n*codeWords]
@@ -730,6 +731,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	if nv != int64(h.Vectors) || nc != h.Chunks {
 		return nil, errors.New("article tables do not match the vector and chunk counts")
 	}
+	f.vecs = vecs
 	ix.dim = h.Dim
 	ix.gen, ix.changed = h.Generation, h.Changed
 	out := &v3Loaded{codes: codes}
@@ -756,31 +758,39 @@ func (ix *Index) loadLexV3(f *v3File, ents []entry) (*bm25, []chunkRef, error) {
 		return nil, nil, errors.New("BM25 document tables are inconsistent")
 	}
 	docNums, lens := asInt32s(f.sec[secDocs]), asInt32s(f.sec[secLens])
-	// Chunk numbers to chunks.
-	byNum := make([]chunkRef, 0, nChunks)
-	for i := range ents {
-		for j := range ents[i].numChunks() {
-			byNum = append(byNum, chunkRef{&ents[i], j})
-		}
+	if len(docNums) > math.MaxInt32 {
+		return nil, nil, errors.New("BM25 document tables are inconsistent")
 	}
-	docs := make([]chunkRef, len(docNums))
-	seen := make([]bool, nChunks)
+	// Chunk numbers (in article order) to documents, then the documents'
+	// chunks in one pass over the articles: a table of 4 bytes a chunk
+	// rather than of a chunk reference (16, a pointer for the collector).
+	docOf := make([]int32, nChunks)
+	for c := range docOf {
+		docOf[c] = -1
+	}
 	live := 0
 	var total int64
 	for d, c := range docNums {
 		switch {
 		case c == -1 && lens[d] == -1:
-		case c < 0 || int(c) >= nChunks || lens[d] < 0 || seen[c]:
+		case c < 0 || int(c) >= nChunks || lens[d] < 0 || docOf[c] != -1:
 			return nil, nil, fmt.Errorf("BM25 document %d is inconsistent", d)
 		default:
-			seen[c] = true
-			docs[d] = byNum[c]
+			docOf[c] = int32(d)
 			live++
 			total += int64(lens[d])
 		}
 	}
 	if live != nChunks || total != f.head.Total {
 		return nil, nil, fmt.Errorf("saved BM25 index has %d live documents, the index %d chunks", live, nChunks)
+	}
+	docs := make([]chunkRef, len(docNums))
+	c := 0
+	for i := range ents {
+		for j := range ents[i].numChunks() {
+			docs[docOf[c]] = chunkRef{&ents[i], j} // every chunk has its document: live == nChunks
+			c++
+		}
 	}
 	terms := string(f.sec[secTerms])
 	toff, err := offsets(f.sec[secTermOffsets], len(terms), "term")
@@ -1519,9 +1529,10 @@ func (ix *Index) verifyInBackground() {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	ix.stopVerify = cancel
+	ix.stopVerify, ix.verified = cancel, make(chan struct{})
 	path := ix.file.path
 	go func() {
+		defer close(ix.verified)
 		defer cancel()
 		start := time.Now()
 		err := ix.verify(ctx, 1)
@@ -1548,4 +1559,85 @@ func flatten(err error) []error {
 		return j.Unwrap()
 	}
 	return []error{err}
+}
+
+// makeVectors gives every entry of a mapped file whose vectors the vector
+// index has been reading from the file directly its Vectors, views of the
+// file: for the code that works on entries (updates, saves, an index
+// rebuilt from its entries).
+func (ix *Index) makeVectors() {
+	f := ix.file
+	for _, e := range ix.inOrder() {
+		if e.mappedVec == 0 {
+			continue
+		}
+		first := int(e.mappedVec - 1)
+		e.mappedVec = 0
+		if f == nil {
+			continue // closed: nothing to view
+		}
+		e.Vectors = make([][]float32, e.numChunks())
+		for j := range e.Vectors {
+			k := (first + j) * ix.dim
+			e.Vectors[j] = f.vecs[k : k+ix.dim : k+ix.dim]
+		}
+	}
+}
+
+// mappedVectors is finish's vector index for an index just read from a
+// mapped file, with the codes from it (flat): the vectors are the file's
+// section, in its order, searched where they lie, and a vector's chunk is
+// found through a table of vector owners (4 bytes a vector) rather than a
+// reference and a slice header each (40). ok is false when that does
+// not apply (a small index, entries changed or re-embedded since, codes
+// missing): finish then works from the entries.
+func (ix *Index) mappedVectors(order []*entry, flat []uint64) (*vectorIndex, bool) {
+	f := ix.file
+	if f == nil || f.vecs == nil || ix.dim == 0 || len(order) != len(ix.ids) {
+		return nil, false
+	}
+	nv := len(f.vecs) / ix.dim
+	if nv <= exactLimit || len(flat) != nv*codeWords || nv > math.MaxInt32 {
+		return nil, false
+	}
+	owner := make([]int32, nv)
+	seen := 0
+	for a, e := range order {
+		if e.mappedVec == 0 {
+			if e.Vectors != nil && len(e.Vectors) > 0 {
+				return nil, false // made already
+			}
+			continue
+		}
+		first, n := int(e.mappedVec-1), e.numChunks()
+		if first != seen || first+n > nv {
+			return nil, false
+		}
+		for j := range n {
+			owner[first+j] = int32(a)
+		}
+		seen += n
+	}
+	if seen != nv {
+		return nil, false
+	}
+	idOf := func(i int) string {
+		e := order[owner[i]]
+		j := i - int(e.mappedVec-1)
+		if l := e.lazy; l != nil && l.canonical {
+			return chunkID(e.Article.ID, j) // without decoding the article
+		}
+		e.load()
+		return e.Chunks[j].ID
+	}
+	vi := &vectorIndex{n: nv, id: idOf, codes: flat, flat: f.vecs, dim: ix.dim, coder: coderFor(ix.dim)}
+	vs, cs := f.lazy[secVectors], f.lazy[secCodes]
+	vi.checkCodes = func() error {
+		return cs.checkAt(unsafe.Pointer(unsafe.SliceData(vi.codes)), 8*len(vi.codes))
+	}
+	vi.checkVec = func(i int) error {
+		v := vi.vec(i)
+		return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
+	}
+	return vi, true
 }

@@ -183,6 +183,10 @@ type vectorIndex struct {
 	vecs  [][]float32
 	codes []uint64
 	coder *coder
+	// flat, when set, holds the vectors instead of vecs, dim each, in
+	// order (a mapped file's vectors section, used where it lies).
+	flat []float32
+	dim  int
 	// checkCodes and checkVec, for vectors and codes read in place from a
 	// v4 file, verify their bytes before they are read (see
 	// checkedSection): the codes, scanned whole by every query, on the
@@ -329,11 +333,20 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 			}
 		}
 		id := vi.id(i)
-		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vi.vecs[i]}); err != nil {
+		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vi.vec(i)}); err != nil {
 			return nil, fmt.Errorf("vector index: add %s: %w", id, err)
 		}
 	}
 	return col, nil
+}
+
+// vec is vector i of a large index.
+func (vi *vectorIndex) vec(i int) []float32 {
+	if vi.flat != nil {
+		lo, hi := i*vi.dim, (i+1)*vi.dim
+		return vi.flat[lo:hi:hi]
+	}
+	return vi.vecs[i]
 }
 
 // RerankCandidates is how many chunks a large index's vector search
