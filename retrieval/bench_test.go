@@ -135,7 +135,7 @@ func vectorRecall(b *testing.B, ix *Index, qs []string) (r10, r50 float64) {
 	var vecs [][]float32
 	var ids []string
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		for i, c := range e.Chunks {
 			ids = append(ids, c.ID)
 			vecs = append(vecs, e.Vectors[i])
@@ -300,7 +300,7 @@ func BenchmarkVectorSearch(b *testing.B) {
 			var ids []string
 			var vecs [][]float32
 			for _, id := range ix.ids {
-				e := ix.entries[id]
+				e := ix.entryMap()[id]
 				for i, c := range e.Chunks {
 					ids = append(ids, c.ID)
 					vecs = append(vecs, e.Vectors[i])

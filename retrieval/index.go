@@ -154,6 +154,9 @@ type Index struct {
 	// they change: sortIDs): finish walks them without a map look-up
 	// each, which at a million chunks cost an open ≈100 ms.
 	order []*entry
+	// entriesOnce makes entries from order on first need (entryMap): nil
+	// until then for an index read from a file.
+	entriesOnce sync.Once
 
 	gen     uint64    // article store generation the index reflects
 	changed time.Time // when the store last changed
@@ -309,7 +312,7 @@ func Open(opts Options) (*Index, error) {
 			ix.bytes = size
 			for i := range snap.Entries {
 				e := &snap.Entries[i]
-				ix.entries[e.Article.ID] = e
+				ix.entryMap()[e.Article.ID] = e
 			}
 			ix.dim = snap.Dim
 			ix.gen, ix.changed = snap.Generation, snap.Changed
@@ -330,7 +333,7 @@ func Open(opts Options) (*Index, error) {
 func (ix *Index) staleAll(was string) {
 	ix.log.Warn("index was built with another embedder; its articles will be re-embedded",
 		"dir", ix.opts.Dir, "was", was, "now", ix.opts.Embedder.ID())
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		e.Vectors, e.Codes, e.mappedVec = nil, nil, 0
 	}
 	ix.dim = 0
@@ -387,13 +390,13 @@ func (ix *Index) materialise() error {
 	ix.loadAll()
 	ix.makeVectors()
 	nv := 0
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		nv += len(e.Vectors)
 		e.lazy = nil
 	}
 	flat := make([]float32, 0, nv*ix.dim)
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		if e.Vectors == nil {
 			continue
 		}
@@ -451,8 +454,8 @@ func (ix *Index) EachHash(f func(id, hash string)) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	ix.loadAll()
-	for _, id := range ix.ids {
-		f(id, ix.entries[id].Hash)
+	for _, e := range ix.inOrder() {
+		f(e.Article.ID, e.Hash)
 	}
 }
 
@@ -534,8 +537,8 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 
 	b := &builder{ix: ix, ctx: ctx, st: &st, progress: progress, articles: src.n}
 	for _, id := range remove {
-		if _, ok := ix.entries[id]; ok {
-			delete(ix.entries, id)
+		if _, ok := ix.entryMap()[id]; ok {
+			delete(ix.entryMap(), id)
 			st.Removed++
 			b.changed = true
 		}
@@ -551,7 +554,7 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 	admit := func(a corpus.Article) error {
 		b.consumed++
 		h := a.Hash()
-		old := ix.entries[a.ID]
+		old := ix.entryMap()[a.ID]
 		if old != nil && old.Hash == h && old.Vectors != nil {
 			st.Unchanged++
 			return nil
@@ -599,9 +602,9 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 	// Pruning and re-embedding stale entries need every article seen, so
 	// they come last; an interrupted run does neither, which loses nothing.
 	if err == nil && prune {
-		for id := range ix.entries {
+		for id := range ix.entryMap() {
 			if !seen[id] {
-				delete(ix.entries, id)
+				delete(ix.entryMap(), id)
 				st.Removed++
 				b.changed = true
 			}
@@ -611,7 +614,7 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 		// Stale entries (embedder changed) not replaced above are
 		// re-embedded with the chunks they have.
 		var stale []*entry
-		for id, e := range ix.entries {
+		for id, e := range ix.entryMap() {
 			if e.Vectors == nil && !seen[id] {
 				stale = append(stale, &entry{Article: e.Article, Hash: e.Hash, Chunks: e.Chunks})
 			}
@@ -772,7 +775,7 @@ func (b *builder) build(todo []*entry, chunk bool) error {
 	for _, e := range todo {
 		if len(e.Chunks) == 0 {
 			e.Vectors = [][]float32{}
-			ix.entries[e.Article.ID] = e
+			ix.entryMap()[e.Article.ID] = e
 			b.changed = true
 			continue
 		}
@@ -826,7 +829,7 @@ func (b *builder) flush() error {
 	rest := b.pending[:0]
 	for _, e := range b.pending {
 		if len(e.Vectors) == len(e.Chunks) {
-			ix.entries[e.Article.ID] = e
+			ix.entryMap()[e.Article.ID] = e
 			b.changed = true
 		} else {
 			rest = append(rest, e)
@@ -846,7 +849,7 @@ func (ix *Index) snapshot() *snapshot {
 	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigMap(), ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
-		e := *ix.entries[id]
+		e := *ix.entryMap()[id]
 		// Chunk texts are slices of the article text: the file keeps
 		// only their offsets, and load restores them.
 		e.Chunks = slices.Clone(e.Chunks)
@@ -870,7 +873,7 @@ func (ix *Index) rebuild(saved *lexSnapshot) error {
 	ix.loadAll()
 	ix.sortIDs()
 	nDocs := 0
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		nDocs += len(e.Chunks)
 	}
 	var docs []chunkRef
@@ -885,7 +888,7 @@ func (ix *Index) rebuild(saved *lexSnapshot) error {
 		lex, sigs, docs = newBM25(), make(map[string]struct{}), make([]chunkRef, 0, nDocs)
 		texts := make([]string, 0, nDocs)
 		for _, id := range ix.ids {
-			e := ix.entries[id]
+			e := ix.entryMap()[id]
 			for i, c := range e.Chunks {
 				texts = append(texts, c.Text)
 				docs = append(docs, chunkRef{e, i})
@@ -905,13 +908,13 @@ func (ix *Index) relex() error {
 	if ix.lex == nil || len(ix.docs) == 0 {
 		return ix.rebuild(nil)
 	}
-	indexed := make(map[*entry]bool, len(ix.entries))
+	indexed := make(map[*entry]bool, len(ix.entryMap()))
 	holes := 0
 	for d, ref := range ix.docs {
 		switch {
 		case ref.e == nil:
 			holes++
-		case ix.entries[ref.e.Article.ID] != ref.e:
+		case ix.entryMap()[ref.e.Article.ID] != ref.e:
 			ix.lex.drop(int32(d), ref.e.Chunks[ref.i].Text)
 			ix.docs[d] = chunkRef{}
 			holes++
@@ -922,7 +925,7 @@ func (ix *Index) relex() error {
 	ix.sortIDs()
 	var texts []string
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		if indexed[e] {
 			continue
 		}
@@ -949,16 +952,48 @@ func (ix *Index) inOrder() []*entry {
 		return ix.order
 	}
 	order := make([]*entry, len(ix.ids))
+	m := ix.entryMap()
 	for i, id := range ix.ids {
-		order[i] = ix.entries[id]
+		order[i] = m[id]
 	}
 	return order
 }
 
+// entryMap returns ix.entries, making it first for an index read from a
+// file (which has its entries in order, and looks them up by binary
+// search until something needs the map: see lookup). A writer has made
+// it before anything changes (materialise), so readers' concurrent calls
+// only ever make it once.
+func (ix *Index) entryMap() map[string]*entry {
+	ix.entriesOnce.Do(func() {
+		if ix.entries != nil {
+			return
+		}
+		m := make(map[string]*entry, len(ix.order))
+		for _, e := range ix.order {
+			m[e.Article.ID] = e
+		}
+		ix.entries = m
+	})
+	return ix.entries
+}
+
+// lookup returns the entry of article id, nil if there is none.
+func (ix *Index) lookup(id string) *entry {
+	if len(ix.order) == len(ix.ids) {
+		if i, ok := slices.BinarySearch(ix.ids, id); ok {
+			return ix.order[i]
+		}
+		return nil
+	}
+	return ix.entryMap()[id]
+}
+
 func (ix *Index) sortIDs() {
+	m := ix.entryMap() // from order, if it is still to make
 	ix.order = nil
 	ix.ids = ix.ids[:0]
-	for id := range ix.entries {
+	for id := range m {
 		ix.ids = append(ix.ids, id)
 	}
 	slices.Sort(ix.ids)
@@ -980,7 +1015,7 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 	if order == nil {
 		docs := make([]chunkRef, 0, len(saved.Lens))
 		for _, id := range ix.ids {
-			e := ix.entries[id]
+			e := ix.entryMap()[id]
 			for i := range e.Chunks {
 				docs = append(docs, chunkRef{e, i})
 			}
@@ -988,7 +1023,7 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 		return docs, nil
 	}
 	byID := make(map[string]chunkRef)
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		for i, c := range e.Chunks {
 			byID[c.ID] = chunkRef{e, i}
 		}
@@ -1124,7 +1159,7 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 // every chunk built on first need. Callers hold ix.mu.
 func (ix *Index) chunk(id string) (chunkRef, bool) {
 	if i := strings.LastIndexByte(id, '#'); i >= 0 {
-		if e := ix.entries[id[:i]]; e != nil {
+		if e := ix.lookup(id[:i]); e != nil {
 			e.load()
 			if n, err := strconv.Atoi(id[i+1:]); err == nil && n >= 0 && n < len(e.Chunks) && e.Chunks[n].ID == id {
 				return chunkRef{e, n}, true
@@ -1134,7 +1169,7 @@ func (ix *Index) chunk(id string) (chunkRef, bool) {
 	ix.byIDOnce.Do(func() {
 		ix.loadAll()
 		ix.byID = make(map[string]chunkRef)
-		for _, e := range ix.entries {
+		for _, e := range ix.inOrder() {
 			for i, c := range e.Chunks {
 				ix.byID[c.ID] = chunkRef{e, i}
 			}
@@ -1291,7 +1326,7 @@ func (ix *Index) Articles() []*corpus.Article {
 	ix.loadAll()
 	out := make([]*corpus.Article, len(ix.ids))
 	for i, id := range ix.ids {
-		out[i] = &ix.entries[id].Article
+		out[i] = &ix.lookup(id).Article
 	}
 	return out
 }
@@ -1300,7 +1335,7 @@ func (ix *Index) Articles() []*corpus.Article {
 func (ix *Index) Article(id string) *corpus.Article {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if e := ix.entries[id]; e != nil {
+	if e := ix.lookup(id); e != nil {
 		e.load()
 		return &e.Article
 	}

@@ -672,7 +672,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	lazy := make([]lazyRecord, h.Articles)
 	nv, nc := int64(0), 0
 	ix.ids = make([]string, h.Articles)
-	ix.entries = make(map[string]*entry, h.Articles)
+	ix.entries, ix.entriesOnce = nil, sync.Once{} // made on first need: entryMap
 	ix.order = make([]*entry, h.Articles)
 	for i := range ents {
 		e := &ents[i]
@@ -713,7 +713,6 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 		}
 		ix.ids[i] = e.Article.ID
 		ix.order[i] = e
-		ix.entries[e.Article.ID] = e
 		nc += n
 		switch {
 		case fv == -1:
@@ -1134,7 +1133,7 @@ func (e *entry) loadErr() error {
 // loadAll decodes every entry not yet decoded, on every CPU.
 func (ix *Index) loadAll() {
 	var lazy []*entry
-	for _, e := range ix.entries {
+	for _, e := range ix.inOrder() {
 		if e.lazy != nil {
 			lazy = append(lazy, e)
 		}
@@ -1287,7 +1286,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	head := v3Head{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion,
 		Generation: ix.gen, Changed: ix.changed, Articles: len(ix.ids), Analyzer: analyzerVersion, HasCodes: true}
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		chunkNum[e] = head.Chunks
 		head.Chunks += len(e.Chunks)
 		if e.Vectors != nil {
@@ -1313,7 +1312,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	var rec []byte
 	for _, id := range ix.ids {
 		var err error
-		if rec, err = appendArticle(rec[:0], ix.entries[id]); err != nil {
+		if rec, err = appendArticle(rec[:0], ix.entryMap()[id]); err != nil {
 			return err
 		}
 		sw.put(rec)
@@ -1331,7 +1330,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	nv := int64(0)
 	var ent [artEntrySize]byte
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		clear(ent[:])
 		fv := int64(-1)
 		if e.Vectors != nil {
@@ -1359,7 +1358,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 
 	sw.begin(secVectors)
 	for _, id := range ix.ids {
-		for _, v := range ix.entries[id].Vectors {
+		for _, v := range ix.entryMap()[id].Vectors {
 			if len(v) != ix.dim {
 				return fmt.Errorf("article %s: a vector of dim %d in an index of dim %d", id, len(v), ix.dim)
 			}
@@ -1373,7 +1372,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	sw.begin(secCodes)
 	if head.HasCodes {
 		for _, id := range ix.ids {
-			e := ix.entries[id]
+			e := ix.entryMap()[id]
 			if e.Vectors != nil {
 				for _, c := range e.Codes {
 					sw.u64(c)
@@ -1394,7 +1393,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 			continue
 		}
 		n, ok := chunkNum[ref.e]
-		if !ok || ix.entries[ref.e.Article.ID] != ref.e || d >= len(lex.lens) {
+		if !ok || ix.entryMap()[ref.e.Article.ID] != ref.e || d >= len(lex.lens) {
 			return fmt.Errorf("BM25 document %d is not a chunk of the index", d)
 		}
 		sw.u32(uint32(n + ref.i))

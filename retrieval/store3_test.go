@@ -107,7 +107,7 @@ func TestV3RoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(a, b) && !(len(a.Paragraphs) == 0 && len(b.Paragraphs) == 0) {
 			t.Fatalf("article %s differs:\n%+v\n%+v", a.ID, b, a)
 		}
-		if !reflect.DeepEqual(w.entries[a.ID].Chunks, r.entries[a.ID].Chunks) {
+		if !reflect.DeepEqual(w.entries[a.ID].Chunks, r.lookup(a.ID).Chunks) {
 			t.Fatalf("article %s chunks differ", a.ID)
 		}
 	}
@@ -445,10 +445,10 @@ func TestV3BadRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := r.Article(id)
-	if a == nil || a.ID != id || len(a.Paragraphs) != 0 || r.entries[id].lazy.err == nil {
+	if a == nil || a.ID != id || len(a.Paragraphs) != 0 || r.lookup(id).lazy.err == nil {
 		t.Fatalf("damaged record read as %+v", a)
 	}
-	if len(r.entries[id].Chunks) != len(w.entries[id].Chunks) {
+	if len(r.lookup(id).Chunks) != len(w.entries[id].Chunks) {
 		t.Fatal("damaged record lost its chunk count")
 	}
 	for _, q := range w.Articles()[0].Paragraphs[:1] {
