@@ -484,7 +484,7 @@ func FuzzDecodeV3(f *testing.F) {
 			return
 		}
 		ix := &Index{opts: Options{Embedder: NewHashEmbedder(), ReadOnly: true},
-			log: slog.New(slog.NewTextHandler(io.Discard, nil)), entries: make(map[string]*entry)}
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), entries: make(map[string]*entry), file: v3}
 		loaded, err := ix.loadV3(v3)
 		if err != nil {
 			return
@@ -498,7 +498,6 @@ func FuzzDecodeV3(f *testing.F) {
 		} else {
 			ix.sigsSorted = loaded.sigs
 		}
-		ix.file = v3
 		for _, q := range []string{"kaka shkaro", "lanro"} {
 			if _, err := ix.Search(context.Background(), q, 5); err != nil && !errors.Is(err, ErrCorrupt) {
 				t.Fatal(err)
