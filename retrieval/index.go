@@ -709,12 +709,11 @@ func lowerGC() (restore func()) { return holdGC(&gcCtl.lows) }
 
 // pauseGC turns the collector off while Open builds its tables from a
 // mapped file, and returns the function that turns it back on. Nearly
-// everything an open allocates (entries, the id map, vector and chunk
-// tables: ≈150 MB at a million chunks) stays live, so a collection in the
-// middle of it would only scan what is being built, again at each doubling
-// of the heap: at a million chunks that was a third of an open's
-// processor time. The garbage an open makes is small beside what it
-// keeps.
+// everything an open allocates (entries, records, id and chunk tables:
+// ≈80 MB at a million chunks) stays live, so a collection in the middle
+// of it would only scan what is being built, again at each doubling of
+// the heap: at a million chunks that was a third of an open's processor
+// time. The garbage an open makes is small beside what it keeps.
 func pauseGC() (resume func()) { return holdGC(&gcCtl.pauses) }
 
 // builder chunks and embeds an update's articles, batch by batch, and
@@ -1137,8 +1136,9 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 	}
 	if f := ix.file; f != nil && vi.exact == nil {
 		vs, cs := f.lazy[secVectors], f.lazy[secCodes]
-		vi.checkCodes = func() error {
-			return cs.checkAt(unsafe.Pointer(unsafe.SliceData(vi.codes)), 8*len(vi.codes))
+		vi.checkCodes = func(lo, hi int) error {
+			c := vi.codes[lo*codeWords : hi*codeWords]
+			return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
 		}
 		vi.checkVec = func(i int) error {
 			v := vi.vec(i)

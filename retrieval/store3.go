@@ -54,7 +54,7 @@ const (
 // in every byte of it: at a million chunks 1.6 GB, most of a one-shot
 // `ask`'s time and memory, though a query reads a few megabytes of it. In
 // a v4 file the sections that open reads whole anyway (the meta, the
-// tables, offsets, dictionaries and ids: ≈15 MB at a million chunks) keep
+// tables, offsets, dictionaries and ids: 19 MB at a million chunks) keep
 // their section checksum and are checked on open as before; the large
 // ones (article records, vectors, codes, postings: lazyKinds) carry a
 // CRC-32C per blockSize bytes instead, in the block section (itself
@@ -1631,8 +1631,9 @@ func (ix *Index) mappedVectors(order []*entry, flat []uint64) (*vectorIndex, boo
 	}
 	vi := &vectorIndex{n: nv, id: idOf, codes: flat, flat: f.vecs, dim: ix.dim, coder: coderFor(ix.dim)}
 	vs, cs := f.lazy[secVectors], f.lazy[secCodes]
-	vi.checkCodes = func() error {
-		return cs.checkAt(unsafe.Pointer(unsafe.SliceData(vi.codes)), 8*len(vi.codes))
+	vi.checkCodes = func(lo, hi int) error {
+		c := vi.codes[lo*codeWords : hi*codeWords]
+		return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
 	}
 	vi.checkVec = func(i int) error {
 		v := vi.vec(i)
