@@ -45,12 +45,19 @@ type termDict struct {
 	terms      string
 	toff, poff []uint64
 	all        []posting
+	// check, when set, verifies postings [lo, hi) before they are read (a
+	// v4 file's are checked on first use: see store3.go); a term whose
+	// postings fail it has none.
+	check func(lo, hi uint64) bool
 }
 
 func (d *termDict) len() int          { return len(d.toff) - 1 }
 func (d *termDict) term(i int) string { return d.terms[d.toff[i]:d.toff[i+1]] }
 func (d *termDict) postings(i int) []posting {
 	lo, hi := d.poff[i], d.poff[i+1]
+	if d.check != nil && !d.check(lo, hi) {
+		return nil
+	}
 	return d.all[lo:hi:hi]
 }
 

@@ -11,8 +11,9 @@ import (
 	"testing"
 )
 
-// Index files are written with the v3 header (sections, mapped); files
-// with the v2 (CRC-32C, gob) and v1 (SHA-256, gob) headers are still
+// Index files are written with the v4 header (sections, mapped, large
+// ones checked by blocks); files with the v3 header (sections checked
+// whole), the v2 (CRC-32C, gob) and v1 (SHA-256, gob) headers are still
 // read, and a damaged payload under any is refused.
 func TestIndexFileVersions(t *testing.T) {
 	dir := t.TempDir()
@@ -28,8 +29,15 @@ func TestIndexFileVersions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if string(data[:len(indexMagicV3)]) != indexMagicV3 {
-		t.Fatalf("written with header %q", data[:len(indexMagicV3)])
+	if string(data[:len(indexMagicV4)]) != indexMagicV4 {
+		t.Fatalf("written with header %q", data[:len(indexMagicV4)])
+	}
+	if _, err := ix.saveVersion(3); err != nil {
+		t.Fatal(err)
+	}
+	v3, err := os.ReadFile(IndexPath(dir))
+	if err != nil {
+		t.Fatal(err)
 	}
 	// A v2 file: a CRC-32C and a stream of gob messages.
 	v2dir := t.TempDir()
@@ -47,7 +55,7 @@ func TestIndexFileVersions(t *testing.T) {
 	}
 	sum := sha256.Sum256(payload.Bytes())
 	v1 := append(append([]byte(indexMagicV1), sum[:]...), payload.Bytes()...)
-	for name, file := range map[string][]byte{"v3": data, "v2": v2, "v1": v1} {
+	for name, file := range map[string][]byte{"v4": data, "v3": v3, "v2": v2, "v1": v1} {
 		if err := os.WriteFile(IndexPath(dir), file, 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/newsdesk/newsdesk/corpus"
 )
@@ -38,11 +39,27 @@ type Options struct {
 	// error (ErrCorrupt) rather than moved aside, and nothing is written.
 	// Readers that share a directory with a writer (serve, repl) reload
 	// with it.
+	//
+	// A read-only open of a v4 file checks only the small sections of it
+	// (tables, dictionaries: what the open reads whole); the large ones
+	// (records, vectors, codes, postings) are checked a block at a time as
+	// queries first read them, and a damaged block is then that query's
+	// ErrCorrupt (see checkedSection). A writable open, which will rewrite
+	// the file from what it reads, checks it all.
 	ReadOnly bool
+	// VerifyInBackground, for a long-running reader (serve, repl), checks
+	// every block of the file after a read-only open, in one goroutine
+	// beside the queries, and logs damage as an error ("index file is
+	// damaged: …"). A one-shot reader (ask) leaves it off: it reads a few
+	// megabytes of the file, and checking the rest would cost it the
+	// whole file's paging in.
+	VerifyInBackground bool
 }
 
 // ErrCorrupt is returned by Open with ReadOnly for an index file that
-// cannot be read (bad header, checksum, truncated).
+// cannot be read (bad header, checksum, truncated), and by a search or
+// Verify that finds a damaged block of a v4 file opened read-only (then
+// it names the file, the section and the bytes).
 var ErrCorrupt = errors.New("index file is corrupt")
 
 // ErrReadOnly is returned by the updating methods of a read-only index.
@@ -122,9 +139,24 @@ type Index struct {
 	// the last search on the old one ends).
 	m      *mapping
 	closed bool
+	// file is m parsed: its lazily checked sections, which the entries'
+	// records, the vector index and the BM25 postings check before they
+	// read them. nil with m.
+	file *v3File
+	// stopVerify ends the background verification (VerifyInBackground);
+	// verified is closed when it has ended.
+	stopVerify context.CancelFunc
+	verified   chan struct{}
 	// byIDOnce/byID: chunk ids that are not "<article id>#<n>" (none
 	// written by ChunkArticle), resolved through a map built on first need.
 	byIDOnce sync.Once
+	// order is the entries in ids order, as read from a file (nil once
+	// they change: sortIDs): finish walks them without a map look-up
+	// each, which at a million chunks cost an open ≈100 ms.
+	order []*entry
+	// entriesOnce makes entries from order on first need (entryMap): nil
+	// until then for an index read from a file.
+	entriesOnce sync.Once
 
 	gen     uint64    // article store generation the index reflects
 	changed time.Time // when the store last changed
@@ -144,6 +176,13 @@ type entry struct {
 	// holds Codes likewise. Empty in memory.
 	Packed      []byte
 	PackedCodes []byte
+
+	// mappedVec, for an article of a mapped file whose Vectors are not
+	// made yet, is 1 + the number of its first vector in the file's
+	// vectors section (0 otherwise): a million slice headers, made on
+	// open and scanned by every collection, for vectors that the vector
+	// index reads from the section directly (see mappedVectors).
+	mappedVec int64
 
 	// lazy is the article's record in a mapped v3 file until decoded:
 	// then only Article.ID and Article.Published are set, and Hash,
@@ -201,18 +240,32 @@ func Open(opts Options) (*Index, error) {
 	}
 	ix := &Index{opts: opts, log: log, entries: make(map[string]*entry)}
 	var savedLex *lexSnapshot
+	resumeGC := func() {}
+	defer func() { resumeGC() }()
 	if opts.Dir != "" {
 		start := time.Now()
 		snap, v3, size, err := load(opts.Dir)
 		var loaded *v3Loaded
 		if v3 != nil {
+			resumeGC = sync.OnceFunc(pauseGC())
 			checked := time.Now()
+			ix.file = v3
 			loaded, err = ix.loadV3(v3)
-			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked))
+			if err == nil && (!opts.ReadOnly || !nativeLE) {
+				// A writer reads every byte it rewrites, and a
+				// big-endian host has copied the arrays: check it all
+				// now, as for v3.
+				err = v3.verify(context.Background(), runtime.GOMAXPROCS(0), func(f func()) bool { f(); return true })
+			}
+			log.Debug("index file read", "mapped_and_checked", checked.Sub(start), "tables", time.Since(checked), "version", v3.version)
 			if err != nil {
 				v3.m.close()
+				ix.file, ix.order = nil, nil
 				ix.entries, ix.ids, ix.dim, ix.gen, ix.changed = make(map[string]*entry), nil, 0, 0, time.Time{}
-				err = fmt.Errorf("%s: %w", IndexPath(opts.Dir), err)
+				var ce *corruptError
+				if !errors.As(err, &ce) {
+					err = fmt.Errorf("%s: %w", IndexPath(opts.Dir), err)
+				}
 			} else {
 				ix.m = v3.m
 				runtime.AddCleanup(ix, func(m *mapping) { m.close() }, ix.m)
@@ -223,6 +276,8 @@ func Open(opts Options) (*Index, error) {
 		case errors.Is(err, errUnreadable):
 			// Not corrupt: the file stays where it is, for the user to
 			// fix what stops it being read (err names the file).
+			return nil, err
+		case err != nil && opts.ReadOnly && errors.Is(err, ErrCorrupt):
 			return nil, err
 		case err != nil && opts.ReadOnly:
 			return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
@@ -248,12 +303,16 @@ func Open(opts Options) (*Index, error) {
 				}
 				ix.sigsSorted = loaded.sigs
 			}
+			if opts.VerifyInBackground && opts.ReadOnly {
+				ix.verifyInBackground()
+			}
+			resumeGC()
 			return ix.saveCodes()
 		default:
 			ix.bytes = size
 			for i := range snap.Entries {
 				e := &snap.Entries[i]
-				ix.entries[e.Article.ID] = e
+				ix.entryMap()[e.Article.ID] = e
 			}
 			ix.dim = snap.Dim
 			ix.gen, ix.changed = snap.Generation, snap.Changed
@@ -274,8 +333,8 @@ func Open(opts Options) (*Index, error) {
 func (ix *Index) staleAll(was string) {
 	ix.log.Warn("index was built with another embedder; its articles will be re-embedded",
 		"dir", ix.opts.Dir, "was", was, "now", ix.opts.Embedder.ID())
-	for _, e := range ix.entries {
-		e.Vectors, e.Codes = nil, nil
+	for _, e := range ix.entryMap() {
+		e.Vectors, e.Codes, e.mappedVec = nil, nil, 0
 	}
 	ix.dim = 0
 }
@@ -288,7 +347,7 @@ func (ix *Index) saveCodes() (*Index, error) {
 		if err := ix.materialise(); err != nil {
 			return nil, err
 		}
-		size, err := ix.saveV3()
+		size, err := ix.save()
 		if err != nil {
 			return nil, err
 		}
@@ -301,6 +360,9 @@ func (ix *Index) saveCodes() (*Index, error) {
 // afterwards: it is then empty. Close is optional (an unreachable Index
 // releases its file too) and safe to call twice.
 func (ix *Index) Close() error {
+	if ix.stopVerify != nil {
+		ix.stopVerify() // before the lock: it waits for the batch in hand
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.closed {
@@ -308,7 +370,7 @@ func (ix *Index) Close() error {
 	}
 	ix.closed = true
 	m := ix.m
-	ix.m = nil
+	ix.m, ix.file, ix.order = nil, nil, nil
 	ix.entries, ix.ids = make(map[string]*entry), nil
 	ix.byIDOnce = sync.Once{}
 	if err := ix.finish(newBM25(), make(map[string]struct{}), nil, nil); err != nil {
@@ -326,14 +388,15 @@ func (ix *Index) materialise() error {
 		return nil
 	}
 	ix.loadAll()
+	ix.makeVectors()
 	nv := 0
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		nv += len(e.Vectors)
 		e.lazy = nil
 	}
 	flat := make([]float32, 0, nv*ix.dim)
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		if e.Vectors == nil {
 			continue
 		}
@@ -345,6 +408,7 @@ func (ix *Index) materialise() error {
 		e.Vectors = vs
 		e.Codes = slices.Clone(e.Codes)
 	}
+	ix.file, ix.order = nil, nil // nothing reads the mapping now
 	x := ix.lex
 	x.thaw()
 	x.lens = slices.Clone(x.lens)
@@ -390,8 +454,8 @@ func (ix *Index) EachHash(f func(id, hash string)) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	ix.loadAll()
-	for _, id := range ix.ids {
-		f(id, ix.entries[id].Hash)
+	for _, e := range ix.inOrder() {
+		f(e.Article.ID, e.Hash)
 	}
 }
 
@@ -473,8 +537,8 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 
 	b := &builder{ix: ix, ctx: ctx, st: &st, progress: progress, articles: src.n}
 	for _, id := range remove {
-		if _, ok := ix.entries[id]; ok {
-			delete(ix.entries, id)
+		if _, ok := ix.entryMap()[id]; ok {
+			delete(ix.entryMap(), id)
 			st.Removed++
 			b.changed = true
 		}
@@ -490,7 +554,7 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 	admit := func(a corpus.Article) error {
 		b.consumed++
 		h := a.Hash()
-		old := ix.entries[a.ID]
+		old := ix.entryMap()[a.ID]
 		if old != nil && old.Hash == h && old.Vectors != nil {
 			st.Unchanged++
 			return nil
@@ -538,9 +602,9 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 	// Pruning and re-embedding stale entries need every article seen, so
 	// they come last; an interrupted run does neither, which loses nothing.
 	if err == nil && prune {
-		for id := range ix.entries {
+		for id := range ix.entryMap() {
 			if !seen[id] {
-				delete(ix.entries, id)
+				delete(ix.entryMap(), id)
 				st.Removed++
 				b.changed = true
 			}
@@ -550,7 +614,7 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 		// Stale entries (embedder changed) not replaced above are
 		// re-embedded with the chunks they have.
 		var stale []*entry
-		for id, e := range ix.entries {
+		for id, e := range ix.entryMap() {
 			if e.Vectors == nil && !seen[id] {
 				stale = append(stale, &entry{Article: e.Article, Hash: e.Hash, Chunks: e.Chunks})
 			}
@@ -583,7 +647,7 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 			}
 		}
 		if ix.opts.Dir != "" {
-			size, serr := ix.saveV3()
+			size, serr := ix.save()
 			if serr != nil && err == nil {
 				err = serr
 			}
@@ -603,35 +667,57 @@ func (ix *Index) update(ctx context.Context, src articleSource, prune bool, remo
 // build's peak fell from 4067 to 3256 B/chunk.
 const buildGCPercent = 50
 
-var gcLow struct {
+// gcCtl is the process's GOGC while updates lower it (lowerGC) or opens
+// pause it (pauseGC): process-wide, so the holds are counted and the
+// setting they found is restored by the last to end (a GOGC set by other
+// code meanwhile is then overwritten).
+var gcCtl struct {
 	sync.Mutex
-	holds int // updates running with it lowered
-	was   int // the setting to restore
+	lows, pauses int
+	was          int // the setting to restore
+}
+
+// setGC applies the holds; gcCtl is locked.
+func setGC() {
+	switch {
+	case gcCtl.pauses > 0:
+		debug.SetGCPercent(-1)
+	case gcCtl.lows > 0 && gcCtl.was > buildGCPercent:
+		debug.SetGCPercent(buildGCPercent)
+	default:
+		debug.SetGCPercent(gcCtl.was) // lower already, or off: leave it
+	}
+}
+
+// holdGC adds a hold (of lows or pauses) and returns its release.
+func holdGC(count *int) (release func()) {
+	gcCtl.Lock()
+	defer gcCtl.Unlock()
+	if gcCtl.lows+gcCtl.pauses == 0 {
+		gcCtl.was = debug.SetGCPercent(-1)
+	}
+	*count++
+	setGC()
+	return func() {
+		gcCtl.Lock()
+		defer gcCtl.Unlock()
+		*count--
+		setGC()
+	}
 }
 
 // lowerGC sets GOGC to buildGCPercent, unless it is already lower or off,
 // and returns the function that restores it once no update needs it low.
-// It is process-wide: concurrent updates (of different indexes) share one
-// lowering, undone by the last to finish (a GOGC set by other code while
-// it is lowered is then overwritten).
-func lowerGC() (restore func()) {
-	gcLow.Lock()
-	defer gcLow.Unlock()
-	if gcLow.holds == 0 {
-		gcLow.was = debug.SetGCPercent(buildGCPercent)
-		if gcLow.was < buildGCPercent {
-			debug.SetGCPercent(gcLow.was) // lower already, or off: leave it
-		}
-	}
-	gcLow.holds++
-	return func() {
-		gcLow.Lock()
-		defer gcLow.Unlock()
-		if gcLow.holds--; gcLow.holds == 0 {
-			debug.SetGCPercent(gcLow.was)
-		}
-	}
-}
+func lowerGC() (restore func()) { return holdGC(&gcCtl.lows) }
+
+// pauseGC turns the collector off while Open builds its tables from a
+// mapped file, and returns the function that turns it back on. Nearly
+// everything an open allocates (entries, records, id and chunk tables:
+// ≈80 MB at a million chunks) stays live, so a collection in the middle
+// of it would only scan what is being built, again at each doubling of
+// the heap: at a million chunks that was a third of an open's processor
+// time. The garbage an open makes is small beside what it keeps.
+func pauseGC() (resume func()) { return holdGC(&gcCtl.pauses) }
 
 // builder chunks and embeds an update's articles, batch by batch, and
 // commits each article to the index once all its chunks are embedded.
@@ -691,7 +777,7 @@ func (b *builder) build(todo []*entry, chunk bool) error {
 	for _, e := range todo {
 		if len(e.Chunks) == 0 {
 			e.Vectors = [][]float32{}
-			ix.entries[e.Article.ID] = e
+			ix.entryMap()[e.Article.ID] = e
 			b.changed = true
 			continue
 		}
@@ -745,7 +831,7 @@ func (b *builder) flush() error {
 	rest := b.pending[:0]
 	for _, e := range b.pending {
 		if len(e.Vectors) == len(e.Chunks) {
-			ix.entries[e.Article.ID] = e
+			ix.entryMap()[e.Article.ID] = e
 			b.changed = true
 		} else {
 			rest = append(rest, e)
@@ -761,10 +847,11 @@ func (b *builder) flush() error {
 
 func (ix *Index) snapshot() *snapshot {
 	ix.loadAll()
+	ix.makeVectors()
 	s := &snapshot{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion, Lex: snapshotLex(ix.lex, ix.sigMap(), ix.docs),
 		Generation: ix.gen, Changed: ix.changed}
 	for _, id := range ix.ids {
-		e := *ix.entries[id]
+		e := *ix.entryMap()[id]
 		// Chunk texts are slices of the article text: the file keeps
 		// only their offsets, and load restores them.
 		e.Chunks = slices.Clone(e.Chunks)
@@ -788,7 +875,7 @@ func (ix *Index) rebuild(saved *lexSnapshot) error {
 	ix.loadAll()
 	ix.sortIDs()
 	nDocs := 0
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		nDocs += len(e.Chunks)
 	}
 	var docs []chunkRef
@@ -803,7 +890,7 @@ func (ix *Index) rebuild(saved *lexSnapshot) error {
 		lex, sigs, docs = newBM25(), make(map[string]struct{}), make([]chunkRef, 0, nDocs)
 		texts := make([]string, 0, nDocs)
 		for _, id := range ix.ids {
-			e := ix.entries[id]
+			e := ix.entryMap()[id]
 			for i, c := range e.Chunks {
 				texts = append(texts, c.Text)
 				docs = append(docs, chunkRef{e, i})
@@ -823,13 +910,13 @@ func (ix *Index) relex() error {
 	if ix.lex == nil || len(ix.docs) == 0 {
 		return ix.rebuild(nil)
 	}
-	indexed := make(map[*entry]bool, len(ix.entries))
+	indexed := make(map[*entry]bool, len(ix.entryMap()))
 	holes := 0
 	for d, ref := range ix.docs {
 		switch {
 		case ref.e == nil:
 			holes++
-		case ix.entries[ref.e.Article.ID] != ref.e:
+		case ix.entryMap()[ref.e.Article.ID] != ref.e:
 			ix.lex.drop(int32(d), ref.e.Chunks[ref.i].Text)
 			ix.docs[d] = chunkRef{}
 			holes++
@@ -840,7 +927,7 @@ func (ix *Index) relex() error {
 	ix.sortIDs()
 	var texts []string
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		if indexed[e] {
 			continue
 		}
@@ -860,9 +947,55 @@ func (ix *Index) relex() error {
 // documents are holes.
 const maxHoleShare = 5
 
+// inOrder returns the entries in ids order: ix.order when it is current,
+// else looked up.
+func (ix *Index) inOrder() []*entry {
+	if len(ix.order) == len(ix.ids) {
+		return ix.order
+	}
+	order := make([]*entry, len(ix.ids))
+	m := ix.entryMap()
+	for i, id := range ix.ids {
+		order[i] = m[id]
+	}
+	return order
+}
+
+// entryMap returns ix.entries, making it first for an index read from a
+// file (which has its entries in order, and looks them up by binary
+// search until something needs the map: see lookup). A writer has made
+// it before anything changes (materialise), so readers' concurrent calls
+// only ever make it once.
+func (ix *Index) entryMap() map[string]*entry {
+	ix.entriesOnce.Do(func() {
+		if ix.entries != nil {
+			return
+		}
+		m := make(map[string]*entry, len(ix.order))
+		for _, e := range ix.order {
+			m[e.Article.ID] = e
+		}
+		ix.entries = m
+	})
+	return ix.entries
+}
+
+// lookup returns the entry of article id, nil if there is none.
+func (ix *Index) lookup(id string) *entry {
+	if len(ix.order) == len(ix.ids) {
+		if i, ok := slices.BinarySearch(ix.ids, id); ok {
+			return ix.order[i]
+		}
+		return nil
+	}
+	return ix.entryMap()[id]
+}
+
 func (ix *Index) sortIDs() {
+	m := ix.entryMap() // from order, if it is still to make
+	ix.order = nil
 	ix.ids = ix.ids[:0]
-	for id := range ix.entries {
+	for id := range m {
 		ix.ids = append(ix.ids, id)
 	}
 	slices.Sort(ix.ids)
@@ -884,7 +1017,7 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 	if order == nil {
 		docs := make([]chunkRef, 0, len(saved.Lens))
 		for _, id := range ix.ids {
-			e := ix.entries[id]
+			e := ix.entryMap()[id]
 			for i := range e.Chunks {
 				docs = append(docs, chunkRef{e, i})
 			}
@@ -892,7 +1025,7 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 		return docs, nil
 	}
 	byID := make(map[string]chunkRef)
-	for _, e := range ix.entries {
+	for _, e := range ix.entryMap() {
 		for i, c := range e.Chunks {
 			byID[c.ID] = chunkRef{e, i}
 		}
@@ -920,16 +1053,26 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 // need them. flat, when not nil, is every vector's code in storage order
 // (a v3 file's codes section), used in place.
 func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, flat []uint64) error {
+	order := ix.inOrder()
+	if vi, ok := ix.mappedVectors(order, flat); ok {
+		ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
+		if sigs != nil {
+			ix.sigsSorted = nil
+		}
+		ix.byID, ix.byIDOnce = nil, sync.Once{}
+		ix.acr = &lazyAcronyms{}
+		return nil
+	}
+	ix.makeVectors()
 	nv := 0
-	for _, id := range ix.ids {
-		nv += len(ix.entries[id].Vectors)
+	for _, e := range order {
+		nv += len(e.Vectors)
 	}
 	// Vector i is chunk refs[i]; its chromem-go id is that chunk's id.
 	refs := make([]chunkRef, 0, nv)
 	vecs := make([][]float32, 0, nv)
 	var owners []*entry
-	for _, id := range ix.ids {
-		e := ix.entries[id]
+	for _, e := range order {
 		if e.Vectors != nil && len(e.Vectors) > 0 {
 			owners = append(owners, e)
 		}
@@ -945,6 +1088,16 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 		}
 		r.e.load()
 		return r.e.Chunks[r.i].ID
+	}
+	if f := ix.file; f != nil && len(vecs) > 0 && (len(vecs) <= exactLimit || len(flat) != len(vecs)*codeWords) {
+		// Every vector is read now (into the exact collection, or to
+		// compute codes), and the codes copied: both sections are
+		// checked whole first.
+		for _, k := range []int{secVectors, secCodes} {
+			if err := f.lazy[k].check(0, len(f.sec[k])); err != nil {
+				return err
+			}
+		}
 	}
 	var codes []uint64
 	if len(vecs) > exactLimit && len(flat) == len(vecs)*codeWords {
@@ -984,6 +1137,17 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 	if err != nil {
 		return err
 	}
+	if f := ix.file; f != nil && vi.exact == nil {
+		vs, cs := f.lazy[secVectors], f.lazy[secCodes]
+		vi.checkCodes = func(lo, hi int) error {
+			c := vi.codes[lo*codeWords : hi*codeWords]
+			return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
+		}
+		vi.checkVec = func(i int) error {
+			v := vi.vec(i)
+			return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
+		}
+	}
 	ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
 	if sigs != nil {
 		ix.sigsSorted = nil
@@ -998,7 +1162,7 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 // every chunk built on first need. Callers hold ix.mu.
 func (ix *Index) chunk(id string) (chunkRef, bool) {
 	if i := strings.LastIndexByte(id, '#'); i >= 0 {
-		if e := ix.entries[id[:i]]; e != nil {
+		if e := ix.lookup(id[:i]); e != nil {
 			e.load()
 			if n, err := strconv.Atoi(id[i+1:]); err == nil && n >= 0 && n < len(e.Chunks) && e.Chunks[n].ID == id {
 				return chunkRef{e, n}, true
@@ -1008,7 +1172,7 @@ func (ix *Index) chunk(id string) (chunkRef, bool) {
 	ix.byIDOnce.Do(func() {
 		ix.loadAll()
 		ix.byID = make(map[string]chunkRef)
-		for _, e := range ix.entries {
+		for _, e := range ix.inOrder() {
 			for i, c := range e.Chunks {
 				ix.byID[c.ID] = chunkRef{e, i}
 			}
@@ -1050,16 +1214,25 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 
+	// A damaged block of the file fails the query that reads it, never
+	// answers from it: the postings of its terms (checkTerms), the
+	// candidates' vectors and the codes (vector search), the hits'
+	// records (get).
+	if err := ix.checkTerms(groups); err != nil {
+		return nil, err
+	}
 	fused := make(map[string]*Hit)
-	get := func(ref chunkRef) *Hit {
-		ref.e.load()
+	get := func(ref chunkRef) (*Hit, error) {
+		if err := ref.e.loadErr(); err != nil {
+			return nil, err
+		}
 		c := ref.e.Chunks[ref.i]
 		h := fused[c.ID]
 		if h == nil {
 			h = &Hit{Chunk: c, Article: &ref.e.Article}
 			fused[c.ID] = h
 		}
-		return h
+		return h, nil
 	}
 	// The two rankings are independent; on a large index the vector
 	// search runs beside BM25 rather than after it.
@@ -1081,7 +1254,10 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		if ref.e == nil {
 			continue // a hole (see relex); searchGroups skips them
 		}
-		h := get(ref)
+		h, err := get(ref)
+		if err != nil {
+			return nil, err
+		}
 		h.LexRank = r + 1
 		h.Score += 1 / float64(rrfK+r+1)
 	}
@@ -1090,7 +1266,10 @@ func (ix *Index) SearchQuery(ctx context.Context, q Query, k int) ([]Hit, error)
 		if !ok {
 			continue
 		}
-		h := get(ref)
+		h, err := get(ref)
+		if err != nil {
+			return nil, err
+		}
 		h.VecRank = r + 1
 		h.Score += 1 / float64(rrfK+r+1)
 	}
@@ -1150,7 +1329,7 @@ func (ix *Index) Articles() []*corpus.Article {
 	ix.loadAll()
 	out := make([]*corpus.Article, len(ix.ids))
 	for i, id := range ix.ids {
-		out[i] = &ix.entries[id].Article
+		out[i] = &ix.lookup(id).Article
 	}
 	return out
 }
@@ -1159,7 +1338,7 @@ func (ix *Index) Articles() []*corpus.Article {
 func (ix *Index) Article(id string) *corpus.Article {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if e := ix.entries[id]; e != nil {
+	if e := ix.lookup(id); e != nil {
 		e.load()
 		return &e.Article
 	}
@@ -1204,8 +1383,8 @@ func (ix *Index) NumChunks() int {
 func (ix *Index) DateRange() (first, last time.Time) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	for _, id := range ix.ids {
-		p := ix.entries[id].Article.Published
+	for _, e := range ix.inOrder() {
+		p := e.Article.Published
 		if p.IsZero() {
 			continue
 		}
@@ -1226,9 +1405,8 @@ func (ix *Index) Stats() Stats {
 	st := Stats{Dir: ix.opts.Dir, EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim,
 		Articles: len(ix.ids), Chunks: ix.lex.live, Terms: ix.lex.numTerms(), Bytes: ix.bytes}
 	st.Approximate = ix.vec != nil && ix.vec.exact == nil
-	for _, id := range ix.ids {
-		e := ix.entries[id]
-		if e.Vectors == nil {
+	for _, e := range ix.inOrder() {
+		if e.Vectors == nil && e.mappedVec == 0 {
 			st.Stale++
 		}
 		d := e.Article.Date()

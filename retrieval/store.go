@@ -72,8 +72,9 @@ func RemoveStaleTemp(dir string) (int, error) {
 	return n, nil
 }
 
-// load reads the index file in dir: a v3 file is mapped and checked
-// (v3), an older one decoded (snap).
+// load reads the index file in dir: a v3 or v4 file is mapped and checked
+// (v3; a v4 file's large sections are checked later, see parseIndex), an
+// older one decoded (snap).
 func load(dir string) (snap *snapshot, v3 *v3File, size int64, err error) {
 	path := filepath.Join(dir, indexFile)
 	f, err := os.Open(path)
@@ -95,12 +96,12 @@ func load(dir string) (snap *snapshot, v3 *v3File, size int64, err error) {
 	}
 	var s *snapshot
 	switch string(head) {
-	case indexMagicV3:
+	case indexMagicV3, indexMagicV4:
 		m, err := mapFile(f, fi.Size())
 		if err != nil {
 			return nil, nil, 0, fmt.Errorf("%s: %w: %w", path, errUnreadable, err)
 		}
-		v3, err := parseV3(m)
+		v3, err := parseIndex(m, path)
 		if err != nil {
 			m.close()
 			return nil, nil, 0, fmt.Errorf("%s: %w", path, err)
@@ -282,7 +283,7 @@ func writeIndexFile(dir string, write func(f *os.File) (int64, error)) (int64, e
 	return size, nil
 }
 
-// saveV2 writes s as a v2 file (tests: Index saves v3, see saveV3).
+// saveV2 writes s as a v2 file (tests: Index saves v4, see save).
 func saveV2(dir string, s *snapshot) (int64, error) {
 	return writeIndexFile(dir, func(tmp *os.File) (int64, error) {
 		// The magic and a checksum placeholder, then the payload streamed

@@ -3,6 +3,7 @@ package retrieval
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/gob"
 	"errors"
@@ -47,6 +48,28 @@ const (
 	v3TableEntry = 24
 )
 
+// Index file format v4 is v3 with three more sections (article ids, their
+// offsets, and block checksums) and checksums that need not all be
+// computed on open. A v3 file's open checksums the whole file, which pages
+// in every byte of it: at a million chunks 1.6 GB, most of a one-shot
+// `ask`'s time and memory, though a query reads a few megabytes of it. In
+// a v4 file the sections that open reads whole anyway (the meta, the
+// tables, offsets, dictionaries and ids: 19 MB at a million chunks) keep
+// their section checksum and are checked on open as before; the large
+// ones (article records, vectors, codes, postings: lazyKinds) carry a
+// CRC-32C per blockSize bytes instead, in the block section (itself
+// checked on open), and their table checksum is 0. A block is checked on
+// the first use of a byte in it and its verdict kept (see
+// checkedSection), so nothing computed from an unchecked byte is ever
+// returned; damage found there is a sticky ErrCorrupt naming the file,
+// the section and the bytes. Index.Verify checks every block.
+const (
+	indexMagicV4 = "NEWSDESK-INDEX v4\n"
+	// blockSize is the unit of a v4 file's lazy checksums: a page, so
+	// checking a block pages in nothing that its use would not.
+	blockSize = 4096
+)
+
 // Sections of a v3 file. Numbers are the section's kind in the table.
 const (
 	secMeta        = iota + 1 // gob of v3Head
@@ -63,8 +86,25 @@ const (
 	secPostings               // 8 bytes a posting: doc int32, tf uint16, zero uint16
 	secSigs                   // spelling signatures, concatenated in sorted order
 	secSigOffsets             // uint64 × (signatures+1)
-	numSections    = secSigOffsets
+	secIDs                    // v4: article ids, concatenated in sorted order
+	secIDOffsets              // v4: uint64 × (articles+1)
+	secBlocks                 // v4: uint32 CRC-32C of each block of each of lazyKinds, in that order
+	numSectionsV3  = secSigOffsets
+	numSections    = secBlocks
 )
+
+// lazyKinds are the sections of a v4 file checked a block at a time, on
+// first use, rather than on open.
+var lazyKinds = [...]int{secArticles, secVectors, secCodes, secPostings}
+
+func isLazy(kind int) bool { return slices.Contains(lazyKinds[:], kind) }
+
+// sectionNames name sections in error messages.
+var sectionNames = [numSections + 1]string{secMeta: "meta", secArticles: "articles", secArtOffsets: "article offsets",
+	secArtTable: "article table", secVectors: "vectors", secCodes: "codes", secDocs: "BM25 documents",
+	secLens: "BM25 lengths", secTerms: "terms", secTermOffsets: "term offsets", secPostOffsets: "postings offsets",
+	secPostings: "postings", secSigs: "signatures", secSigOffsets: "signature offsets", secIDs: "article ids",
+	secIDOffsets: "article id offsets", secBlocks: "block checksums"}
 
 // An article's entry in secArtTable: its first vector (int64, -1 when
 // stale), its chunk count (uint32), flags (uint32: artCanonical, and the
@@ -198,22 +238,59 @@ func asPostings(b []byte) []posting {
 	return out
 }
 
-// v3File is a checked v3 file: its head and its sections (views of m).
-type v3File struct {
-	m    *mapping
-	head v3Head
-	sec  [numSections + 1][]byte
+func asUint32s(b []byte) []uint32 {
+	if len(b) == 0 {
+		return nil
+	}
+	if nativeLE && aligned(b, 4) {
+		return unsafe.Slice((*uint32)(unsafe.Pointer(unsafe.SliceData(b))), len(b)/4)
+	}
+	out := make([]uint32, len(b)/4)
+	for i := range out {
+		out[i] = binary.LittleEndian.Uint32(b[4*i:])
+	}
+	return out
 }
 
-// parseV3 checks a v3 file's header, section table and checksums.
-func parseV3(m *mapping) (*v3File, error) {
+// v3File is a v3 or v4 file whose header, table and eagerly checked
+// sections were checked: its head and its sections (views of m). lazy
+// holds the checks of the lazily checked sections (lazyKinds): for a v3
+// file, whose every section was checked on open, ones that pass.
+type v3File struct {
+	m       *mapping
+	path    string
+	version int // 3 or 4
+	head    v3Head
+	sec     [numSections + 1][]byte
+	lazy    [numSections + 1]*checkedSection
+	vecs    []float32 // the vectors section, once loadV3 has checked its size
+}
+
+// parseV3 is parseIndex of a file with no name (tests).
+func parseV3(m *mapping) (*v3File, error) { return parseIndex(m, "") }
+
+// parseIndex checks a v3 or v4 file's header, section table and
+// checksums: of every section for v3, of all but lazyKinds' for v4 (whose
+// blocks are checked as they are used; see checkedSection). path names
+// the file in the errors found later.
+func parseIndex(m *mapping, path string) (*v3File, error) {
 	d := m.data
-	if len(d) < v3HeaderSize || string(d[:len(indexMagicV3)]) != indexMagicV3 {
+	if len(d) < v3HeaderSize {
+		return nil, errors.New("truncated header")
+	}
+	f := &v3File{m: m, path: path}
+	sections := 0
+	switch string(d[:len(indexMagicV3)]) {
+	case indexMagicV3:
+		f.version, sections = 3, numSectionsV3
+	case indexMagicV4:
+		f.version, sections = 4, numSections
+	default:
 		return nil, errors.New("truncated header")
 	}
 	n := int(binary.LittleEndian.Uint32(d[24:]))
-	if n != numSections {
-		return nil, fmt.Errorf("%d sections, want %d", n, numSections)
+	if n != sections {
+		return nil, fmt.Errorf("%d sections, want %d", n, sections)
 	}
 	tableEnd := v3HeaderSize + n*v3TableEntry
 	if len(d) < tableEnd {
@@ -227,12 +304,12 @@ func parseV3(m *mapping) (*v3File, error) {
 	if crc32.Checksum(d[v3HeaderSize:tableEnd], crc32c) != binary.LittleEndian.Uint32(d[28:]) {
 		return nil, errors.New("section table checksum mismatch (truncated or modified)")
 	}
-	f := &v3File{m: m}
 	type want struct {
 		b   []byte
 		crc uint32
 	}
 	var checks []want
+	var offs [numSections + 1]int64
 	end := int64(tableEnd)
 	for i := range n {
 		e := d[v3HeaderSize+i*v3TableEntry:]
@@ -252,13 +329,19 @@ func parseV3(m *mapping) (*v3File, error) {
 			}
 		}
 		f.sec[kind] = d[off : off+ln : off+ln]
-		checks = append(checks, want{f.sec[kind], crc})
+		offs[kind] = int64(off)
+		if f.version == 3 || !isLazy(int(kind)) {
+			checks = append(checks, want{f.sec[kind], crc})
+		} else if crc != 0 {
+			return nil, fmt.Errorf("section %d has a checksum where its blocks have", kind)
+		}
 		end = int64(off + ln)
 	}
 	if end != int64(len(d)) {
 		return nil, fmt.Errorf("%d bytes after the last section (truncated or modified)", int64(len(d))-end)
 	}
-	// The checksums, on every CPU: they touch every page of the file.
+	// The checksums, on every CPU: for a v3 file they touch every page
+	// of it.
 	slices.SortFunc(checks, func(a, b want) int { return len(b.b) - len(a.b) })
 	bad := make([]bool, len(checks))
 	parallelEach(len(checks), func(i int) {
@@ -267,10 +350,230 @@ func parseV3(m *mapping) (*v3File, error) {
 	if slices.Contains(bad, true) {
 		return nil, errors.New("checksum mismatch (truncated or modified)")
 	}
+	if err := f.blocks(offs); err != nil {
+		return nil, err
+	}
+
 	if err := gob.NewDecoder(bytes.NewReader(f.sec[secMeta])).Decode(&f.head); err != nil {
 		return nil, fmt.Errorf("decode meta section: %w", err)
 	}
 	return f, nil
+}
+
+// blocks sets up the checks of f's lazily checked sections from its block
+// section (v4), or as passed (v3: checked already).
+func (f *v3File) blocks(offs [numSections + 1]int64) error {
+	var crcs []uint32
+	if f.version >= 4 {
+		b := f.sec[secBlocks]
+		if len(b)%4 != 0 {
+			return errors.New("block checksum section is inconsistent")
+		}
+		crcs = asUint32s(b)
+		need := 0
+		for _, k := range lazyKinds {
+			need += numBlocks(len(f.sec[k]))
+		}
+		if need != len(crcs) {
+			return fmt.Errorf("%d block checksums for %d blocks", len(crcs), need)
+		}
+	}
+	for _, k := range lazyKinds {
+		c := &checkedSection{name: sectionNames[k], path: f.path, off: offs[k], data: f.sec[k]}
+		if f.version < 4 {
+			c.whole.Store(true)
+		} else {
+			nb := numBlocks(len(c.data))
+			c.crcs, crcs = crcs[:nb:nb], crcs[nb:]
+			c.ok = make([]atomic.Uint64, (nb+63)/64)
+			c.bad = make([]atomic.Uint64, (nb+63)/64)
+		}
+		f.lazy[k] = c
+	}
+	return nil
+}
+
+func numBlocks(n int) int { return (n + blockSize - 1) / blockSize }
+
+// checkedSection checks one lazily checked section of a v4 file, a
+// block at a time: check verifies the blocks a byte range covers the first
+// time any of them is used and keeps each verdict in an atomic bitmap, so
+// concurrent queries share the work and a damaged block fails every use
+// of it (sticky), never reading as good later. valid, when set, also
+// checks the content of a block whose checksum matches (postings name
+// only documents that exist), so that the code reading it in place needs
+// no bounds checks of its own.
+type checkedSection struct {
+	name  string
+	path  string
+	off   int64 // of the section in the file, for messages
+	data  []byte
+	crcs  []uint32 // per block; nil when the section was checked whole on open (v3)
+	ok    []atomic.Uint64
+	bad   []atomic.Uint64
+	valid func(block []byte) error
+	whole atomic.Bool // every block checked and good
+}
+
+// parallelBlocks is how many unchecked blocks a check works on every CPU.
+const parallelBlocks = 256
+
+// check verifies the bytes [lo, hi) of the section, and returns the
+// error of the first damaged block among them.
+func (c *checkedSection) check(lo, hi int) error {
+	if c == nil || lo >= hi || c.whole.Load() {
+		return nil
+	}
+	if lo < 0 || hi > len(c.data) {
+		return &corruptError{path: c.path, section: c.name, reason: fmt.Sprintf("bytes %d–%d are outside the section", lo, hi)}
+	}
+	b0, b1 := lo/blockSize, (hi-1)/blockSize+1
+	if b1-b0 >= parallelBlocks {
+		c.checkBlocks(b0, b1, runtime.GOMAXPROCS(0))
+	}
+	for b := b0; b < b1; b++ {
+		if err := c.block(b); err != nil {
+			return err
+		}
+	}
+	if lo == 0 && hi == len(c.data) {
+		c.whole.Store(true)
+	}
+	return nil
+}
+
+// checkBlocks verifies blocks [b0, b1) on up to workers CPUs, keeping the
+// verdicts (the errors are block's to report).
+func (c *checkedSection) checkBlocks(b0, b1, workers int) {
+	n := b1 - b0
+	per := max(64, (n+workers-1)/workers)
+	var wg sync.WaitGroup
+	for lo := b0; lo < b1; lo += per {
+		wg.Go(func() {
+			for b := lo; b < min(lo+per, b1); b++ {
+				c.block(b)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// block verifies block b, once: its verdict is kept.
+func (c *checkedSection) block(b int) error {
+	w, bit := b>>6, uint64(1)<<(b&63)
+	if c.ok[w].Load()&bit != 0 {
+		return nil
+	}
+	if c.bad[w].Load()&bit == 0 {
+		if c.reason(b) == "" {
+			c.ok[w].Or(bit)
+			return nil
+		}
+		c.bad[w].Or(bit)
+	}
+	lo, hi := c.span(b)
+	return &corruptError{path: c.path, section: c.name, lo: c.off + int64(lo), hi: c.off + int64(hi), reason: c.reason(b)}
+}
+
+// span is the section's bytes of block b.
+func (c *checkedSection) span(b int) (lo, hi int) {
+	return b * blockSize, min((b+1)*blockSize, len(c.data))
+}
+
+// reason is what is wrong with block b, "" if nothing.
+func (c *checkedSection) reason(b int) string {
+	lo, hi := c.span(b)
+	p := c.data[lo:hi]
+	if crc32.Checksum(p, crc32c) != c.crcs[b] {
+		return "checksum mismatch"
+	}
+	if c.valid != nil {
+		if err := c.valid(p); err != nil {
+			return err.Error()
+		}
+	}
+	return ""
+}
+
+// checkAt checks the n bytes at p when they lie in the section (a vector,
+// a record or the codes as the index holds them); memory that is not a
+// view of the section (copied to the heap, computed) needs no check.
+func (c *checkedSection) checkAt(p unsafe.Pointer, n int) error {
+	if c == nil || n <= 0 || len(c.data) == 0 || c.whole.Load() {
+		return nil
+	}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(c.data)))
+	at := uintptr(p)
+	if at < base || at-base >= uintptr(len(c.data)) {
+		return nil
+	}
+	off := int(at - base)
+	return c.check(off, off+n)
+}
+
+// firstBad is the error of the section's first damaged block among those
+// checked, nil if none is.
+func (c *checkedSection) firstBad() error {
+	for w := range c.bad {
+		if x := c.bad[w].Load(); x != 0 {
+			for b := w * 64; b < (w+1)*64; b++ {
+				if x&(1<<(b&63)) != 0 {
+					return c.block(b)
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// corruptError is damage found in a section of an index file: errors.Is
+// it ErrCorrupt.
+type corruptError struct {
+	path, section string
+	lo, hi        int64 // the damaged bytes of the file, [lo, hi); 0, 0 when not known
+	reason        string
+}
+
+func (e *corruptError) Error() string { return ErrCorrupt.Error() + ": " + e.detail() }
+func (e *corruptError) Unwrap() error { return ErrCorrupt }
+
+// detail is the error without its "index file is corrupt" prefix.
+func (e *corruptError) detail() string {
+	s := e.path + ": " + e.section + " section"
+	if e.hi > e.lo {
+		s += fmt.Sprintf(", bytes %d–%d of the file", e.lo, e.hi-1)
+	}
+	return s + ": " + e.reason + "; rebuild the index (newsdesk index rebuild)"
+}
+
+// verify checks every block of f's lazily checked sections not checked
+// yet, on up to workers CPUs, a batch at a time under hold (which keeps
+// the mapping alive; it reports false when it is gone), and returns the
+// damage found, a section at a time.
+func (f *v3File) verify(ctx context.Context, workers int, hold func(func()) bool) error {
+	const batch = 1024 // blocks: 4 MiB
+	var errs []error
+	for _, k := range lazyKinds {
+		c := f.lazy[k]
+		if c == nil || c.whole.Load() {
+			continue
+		}
+		nb := len(c.crcs)
+		for lo := 0; lo < nb; lo += batch {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			if !hold(func() { c.checkBlocks(lo, min(lo+batch, nb), workers) }) {
+				return ErrClosed
+			}
+		}
+		if err := c.firstBad(); err != nil {
+			errs = append(errs, err)
+		} else {
+			c.whole.Store(true)
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // parallelEach calls f(i) for i in [0, n), on every CPU.
@@ -351,13 +654,26 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 		}
 		codes = asUint64s(f.sec[secCodes])
 	}
+	// Article ids: a v4 file has them in a section of their own, one heap
+	// copy of which the ids are views of; a v3 file only in the records.
+	var ids *sortedStrings
+	if f.version >= 4 {
+		if ids, err = loadSorted(f.sec[secIDs], f.sec[secIDOffsets], "article id"); err != nil {
+			return nil, err
+		}
+		if ids.len() != h.Articles {
+			return nil, errors.New("article ids do not match the article count")
+		}
+	}
 	// Records are views of the mapping until decoded (entry.load), which
-	// copies them to the heap first.
+	// checks and copies them to the heap first.
 	blob := unsafe.String(unsafe.SliceData(f.sec[secArticles]), len(f.sec[secArticles]))
 	ents := make([]entry, h.Articles)
 	lazy := make([]lazyRecord, h.Articles)
 	nv, nc := int64(0), 0
 	ix.ids = make([]string, h.Articles)
+	ix.entries, ix.entriesOnce = nil, sync.Once{} // made on first need: entryMap
+	ix.order = make([]*entry, h.Articles)
 	for i := range ents {
 		e := &ents[i]
 		t := table[artEntrySize*i:]
@@ -366,19 +682,26 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 		flags := binary.LittleEndian.Uint32(t[12:])
 		pl := int(flags >> 8 & 0xff)
 		rec := blob[recs[i]:recs[i+1]]
-		c := cursor{s: rec}
-		id := c.str()
-		if c.bad || pl > 16 || n < 0 || n > h.Chunks-nc {
+		if pl > 16 || n < 0 || n > h.Chunks-nc {
 			return nil, fmt.Errorf("article %d: damaged table entry", i)
+		}
+		if ids != nil {
+			e.Article.ID = ids.at(i) // in order: loadSorted checked
+		} else {
+			c := cursor{s: rec}
+			id := c.str()
+			if c.bad {
+				return nil, fmt.Errorf("article %d: damaged table entry", i)
+			}
+			e.Article.ID = strings.Clone(id)
+			if i > 0 && e.Article.ID <= ents[i-1].Article.ID {
+				return nil, errors.New("articles are not in id order")
+			}
 		}
 		if err := e.Article.Published.UnmarshalBinary(t[16 : 16+pl]); err != nil {
 			return nil, fmt.Errorf("article %d: publication time: %w", i, err)
 		}
-		e.Article.ID = strings.Clone(id)
-		if i > 0 && e.Article.ID <= ents[i-1].Article.ID {
-			return nil, errors.New("articles are not in id order")
-		}
-		lazy[i] = lazyRecord{rec: rec, chunks: n, canonical: flags&artCanonical != 0}
+		lazy[i] = lazyRecord{rec: rec, chunks: n, canonical: flags&artCanonical != 0, sec: f.lazy[secArticles]}
 		e.lazy = &lazy[i]
 		if flags&artCanonical == 0 {
 			// Chunk ids ChunkArticle did not give: the vector search
@@ -389,18 +712,14 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 			}
 		}
 		ix.ids[i] = e.Article.ID
-		ix.entries[e.Article.ID] = e
+		ix.order[i] = e
 		nc += n
 		switch {
 		case fv == -1:
 		case fv != nv || nv+int64(n) > int64(h.Vectors):
 			return nil, fmt.Errorf("article %s: vectors out of order", e.Article.ID)
 		default:
-			e.Vectors = make([][]float32, n)
-			for j := range e.Vectors {
-				k := (int(nv) + j) * h.Dim
-				e.Vectors[j] = vecs[k : k+h.Dim : k+h.Dim]
-			}
+			e.mappedVec = nv + 1 // Vectors made on demand: makeVectors
 			if codes != nil {
 				k := int(nv) * codeWords
 				e.Codes = codes[k : k+n*codeWords : k+n*codeWords]
@@ -411,6 +730,7 @@ func (ix *Index) loadV3(f *v3File) (*v3Loaded, error) {
 	if nv != int64(h.Vectors) || nc != h.Chunks {
 		return nil, errors.New("article tables do not match the vector and chunk counts")
 	}
+	f.vecs = vecs
 	ix.dim = h.Dim
 	ix.gen, ix.changed = h.Generation, h.Changed
 	out := &v3Loaded{codes: codes}
@@ -437,31 +757,39 @@ func (ix *Index) loadLexV3(f *v3File, ents []entry) (*bm25, []chunkRef, error) {
 		return nil, nil, errors.New("BM25 document tables are inconsistent")
 	}
 	docNums, lens := asInt32s(f.sec[secDocs]), asInt32s(f.sec[secLens])
-	// Chunk numbers to chunks.
-	byNum := make([]chunkRef, 0, nChunks)
-	for i := range ents {
-		for j := range ents[i].numChunks() {
-			byNum = append(byNum, chunkRef{&ents[i], j})
-		}
+	if len(docNums) > math.MaxInt32 {
+		return nil, nil, errors.New("BM25 document tables are inconsistent")
 	}
-	docs := make([]chunkRef, len(docNums))
-	seen := make([]bool, nChunks)
+	// Chunk numbers (in article order) to documents, then the documents'
+	// chunks in one pass over the articles: a table of 4 bytes a chunk
+	// rather than of a chunk reference (16, a pointer for the collector).
+	docOf := make([]int32, nChunks)
+	for c := range docOf {
+		docOf[c] = -1
+	}
 	live := 0
 	var total int64
 	for d, c := range docNums {
 		switch {
 		case c == -1 && lens[d] == -1:
-		case c < 0 || int(c) >= nChunks || lens[d] < 0 || seen[c]:
+		case c < 0 || int(c) >= nChunks || lens[d] < 0 || docOf[c] != -1:
 			return nil, nil, fmt.Errorf("BM25 document %d is inconsistent", d)
 		default:
-			seen[c] = true
-			docs[d] = byNum[c]
+			docOf[c] = int32(d)
 			live++
 			total += int64(lens[d])
 		}
 	}
 	if live != nChunks || total != f.head.Total {
 		return nil, nil, fmt.Errorf("saved BM25 index has %d live documents, the index %d chunks", live, nChunks)
+	}
+	docs := make([]chunkRef, len(docNums))
+	c := 0
+	for i := range ents {
+		for j := range ents[i].numChunks() {
+			docs[docOf[c]] = chunkRef{&ents[i], j} // every chunk has its document: live == nChunks
+			c++
+		}
 	}
 	terms := string(f.sec[secTerms])
 	toff, err := offsets(f.sec[secTermOffsets], len(terms), "term")
@@ -480,20 +808,34 @@ func (ix *Index) loadLexV3(f *v3File, ents []entry) (*bm25, []chunkRef, error) {
 		return nil, nil, errors.New("term and postings tables differ in length")
 	}
 	// Every posting must name a document: the search indexes by them.
+	// Checked here for a v3 file, with each block's checksum for a v4 one
+	// (on first use: see checkedSection).
 	nDocs := int32(len(docNums))
-	var bad atomic.Bool
-	parallel(len(all), func(lo, hi int) {
-		for _, p := range all[lo:hi] {
-			if p.doc < 0 || p.doc >= nDocs {
-				bad.Store(true)
-				return
-			}
-		}
-	})
-	if bad.Load() {
-		return nil, nil, errors.New("saved BM25 index names a document it does not have")
-	}
 	d := &termDict{terms: terms, toff: toff, poff: poff, all: all}
+	if ps := f.lazy[secPostings]; f.version >= 4 {
+		ps.valid = func(b []byte) error {
+			for _, p := range asPostings(b) {
+				if p.doc < 0 || p.doc >= nDocs {
+					return errors.New("a posting names a document the index does not have")
+				}
+			}
+			return nil
+		}
+		d.check = func(lo, hi uint64) bool { return ps.check(int(lo)*8, int(hi)*8) == nil }
+	} else {
+		var bad atomic.Bool
+		parallel(len(all), func(lo, hi int) {
+			for _, p := range all[lo:hi] {
+				if p.doc < 0 || p.doc >= nDocs {
+					bad.Store(true)
+					return
+				}
+			}
+		})
+		if bad.Load() {
+			return nil, nil, errors.New("saved BM25 index names a document it does not have")
+		}
+	}
 	for i := range d.len() {
 		if poff[i] == poff[i+1] {
 			return nil, nil, errors.New("saved BM25 index has a term without postings")
@@ -706,6 +1048,7 @@ type lazyRecord struct {
 	// canonical: the chunk ids are chunkID's (the table says so), known
 	// without decoding.
 	canonical bool
+	sec       *checkedSection // the articles section: checks rec before it is read
 	err       error
 }
 
@@ -720,20 +1063,33 @@ func (e *entry) numChunks() int {
 // load decodes e's record on first use, from a heap copy of it: strings
 // the index hands out never point into the mapping. Safe for concurrent
 // use; the caller holds the index's lock (the mapping is alive). A record
-// that does not decode (or disagrees with the index tables) leaves the
-// article without text and its chunks empty, with the error kept in
-// e.lazy.err: the index stays consistent.
+// that is damaged (its blocks fail their checksums, it does not decode or
+// disagrees with the index tables) leaves the article without text and
+// its chunks empty, with the error (ErrCorrupt) kept in e.lazy.err: the
+// index stays consistent, and the search that would return it reports it
+// (see loadErr).
 func (e *entry) load() {
 	l := e.lazy
 	if l == nil {
 		return
 	}
 	l.once.Do(func() {
-		a, chunks, hash, err := decodeArticle(strings.Clone(l.rec))
-		l.rec = ""
-		if err == nil && (a.ID != e.Article.ID || len(chunks) != l.chunks) {
-			err = fmt.Errorf("article %s: record does not match the index", e.Article.ID)
+		err := l.sec.checkAt(unsafe.Pointer(unsafe.StringData(l.rec)), len(l.rec))
+		var (
+			a      corpus.Article
+			chunks []Chunk
+			hash   string
+		)
+		if err == nil {
+			a, chunks, hash, err = decodeArticle(strings.Clone(l.rec))
+			if err == nil && (a.ID != e.Article.ID || len(chunks) != l.chunks) {
+				err = fmt.Errorf("article %s: record does not match the index", e.Article.ID)
+			}
+			if err != nil {
+				err = l.damaged(err)
+			}
 		}
+		l.rec = ""
 		if err != nil {
 			l.err = err
 			chunks = make([]Chunk, l.chunks)
@@ -748,10 +1104,36 @@ func (e *entry) load() {
 	})
 }
 
+// damaged is ErrCorrupt for l's record, which does not decode (err says
+// why), naming its bytes in the file.
+func (l *lazyRecord) damaged(err error) error {
+	c := l.sec
+	if c == nil {
+		return fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	ce := &corruptError{path: c.path, section: c.name, reason: err.Error()}
+	base := uintptr(unsafe.Pointer(unsafe.SliceData(c.data)))
+	if at := uintptr(unsafe.Pointer(unsafe.StringData(l.rec))); len(l.rec) > 0 && at >= base && at-base < uintptr(len(c.data)) {
+		ce.lo = c.off + int64(at-base)
+		ce.hi = ce.lo + int64(len(l.rec))
+	}
+	return ce
+}
+
+// loadErr loads e (see load) and returns why its record could not be
+// read, nil if it could.
+func (e *entry) loadErr() error {
+	e.load()
+	if l := e.lazy; l != nil {
+		return l.err
+	}
+	return nil
+}
+
 // loadAll decodes every entry not yet decoded, on every CPU.
 func (ix *Index) loadAll() {
 	var lazy []*entry
-	for _, e := range ix.entries {
+	for _, e := range ix.inOrder() {
 		if e.lazy != nil {
 			lazy = append(lazy, e)
 		}
@@ -763,15 +1145,22 @@ func (ix *Index) loadAll() {
 	})
 }
 
-// secWriter writes a v3 file's sections, each checksummed and aligned.
+// secWriter writes a v3 or v4 file's sections, each checksummed and
+// aligned: a v4 file's lazyKinds a block at a time (blocks).
 type secWriter struct {
-	w     *bufio.Writer
-	off   int64
-	start int64
-	crc   uint32
-	table [numSections + 1][3]uint64 // crc, offset, length
-	buf   []byte
-	err   error
+	w       *bufio.Writer
+	v4      bool
+	off     int64
+	start   int64
+	crc     uint32
+	table   [numSections + 1][3]uint64 // crc, offset, length
+	buf     []byte
+	err     error
+	kind    int
+	blocked bool     // the current section is checksummed by blocks
+	bcrc    uint32   // of the current block so far
+	bfill   int      // its bytes so far
+	blocks  []uint32 // the block checksums of lazyKinds, in their order
 }
 
 func (sw *secWriter) write(p []byte) {
@@ -783,15 +1172,30 @@ func (sw *secWriter) write(p []byte) {
 	sw.err = err
 }
 
-func (sw *secWriter) begin() {
+// begin starts section kind (the sections come in the order of their
+// kinds).
+func (sw *secWriter) begin(kind int) {
 	pad := (v3Align - sw.off%v3Align) % v3Align
 	sw.write(make([]byte, pad))
-	sw.start, sw.crc = sw.off, 0
+	sw.start, sw.crc, sw.kind = sw.off, 0, kind
+	sw.blocked, sw.bcrc, sw.bfill = sw.v4 && isLazy(kind), 0, 0
 }
 
 // data adds p to the current section.
 func (sw *secWriter) data(p []byte) {
-	sw.crc = crc32.Update(sw.crc, crc32c, p)
+	if !sw.blocked {
+		sw.crc = crc32.Update(sw.crc, crc32c, p)
+	}
+	for q := p; sw.blocked && len(q) > 0; {
+		n := min(len(q), blockSize-sw.bfill)
+		sw.bcrc = crc32.Update(sw.bcrc, crc32c, q[:n])
+		sw.bfill += n
+		q = q[n:]
+		if sw.bfill == blockSize {
+			sw.blocks = append(sw.blocks, sw.bcrc)
+			sw.bcrc, sw.bfill = 0, 0
+		}
+	}
 	sw.write(p)
 }
 
@@ -819,18 +1223,35 @@ func (sw *secWriter) u32(x uint32) {
 	sw.spill()
 }
 
+// end ends the current section; a block-checksummed one has 0 for its
+// checksum in the table.
 func (sw *secWriter) end(kind int) {
 	sw.data(sw.buf)
 	sw.buf = sw.buf[:0]
-	sw.table[kind] = [3]uint64{uint64(sw.crc), uint64(sw.start), uint64(sw.off - sw.start)}
+	if sw.blocked && sw.bfill > 0 {
+		sw.blocks = append(sw.blocks, sw.bcrc)
+	}
+	crc := uint64(sw.crc)
+	if sw.blocked {
+		crc = 0
+	}
+	sw.table[kind] = [3]uint64{crc, uint64(sw.start), uint64(sw.off - sw.start)}
+	sw.blocked = false
 }
 
-// saveV3 writes ix to its directory as a v3 file, atomically (a temporary
+// save writes ix to its directory as a v4 file, atomically (a temporary
 // file renamed into place), and returns the file's size.
-func (ix *Index) saveV3() (int64, error) {
+func (ix *Index) save() (int64, error) { return ix.saveVersion(4) }
+
+// saveVersion is save in format version 3 (tests: the v3 reader) or 4.
+func (ix *Index) saveVersion(version int) (int64, error) {
+	n, magic := numSections, indexMagicV4
+	if version == 3 {
+		n, magic = numSectionsV3, indexMagicV3
+	}
 	return writeIndexFile(ix.opts.Dir, func(tmp *os.File) (int64, error) {
-		sw := &secWriter{w: bufio.NewWriterSize(tmp, 1<<20)}
-		sw.write(make([]byte, v3HeaderSize+numSections*v3TableEntry))
+		sw := &secWriter{w: bufio.NewWriterSize(tmp, 1<<20), v4: version >= 4}
+		sw.write(make([]byte, v3HeaderSize+n*v3TableEntry))
 		if err := ix.writeSections(sw); err != nil {
 			return 0, err
 		}
@@ -840,10 +1261,10 @@ func (ix *Index) saveV3() (int64, error) {
 		if sw.err != nil {
 			return 0, sw.err
 		}
-		hdr := make([]byte, v3HeaderSize, v3HeaderSize+numSections*v3TableEntry)
-		copy(hdr, indexMagicV3)
-		binary.LittleEndian.PutUint32(hdr[24:], numSections)
-		for k := 1; k <= numSections; k++ {
+		hdr := make([]byte, v3HeaderSize, v3HeaderSize+n*v3TableEntry)
+		copy(hdr, magic)
+		binary.LittleEndian.PutUint32(hdr[24:], uint32(n))
+		for k := 1; k <= n; k++ {
 			t := sw.table[k]
 			hdr = binary.LittleEndian.AppendUint32(hdr, uint32(k))
 			hdr = binary.LittleEndian.AppendUint32(hdr, uint32(t[0]))
@@ -865,7 +1286,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	head := v3Head{EmbedderID: ix.opts.Embedder.ID(), Dim: ix.dim, CodeVersion: codeVersion,
 		Generation: ix.gen, Changed: ix.changed, Articles: len(ix.ids), Analyzer: analyzerVersion, HasCodes: true}
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		chunkNum[e] = head.Chunks
 		head.Chunks += len(e.Chunks)
 		if e.Vectors != nil {
@@ -882,34 +1303,34 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	if err := gob.NewEncoder(&meta).Encode(&head); err != nil {
 		return fmt.Errorf("encode meta section: %w", err)
 	}
-	sw.begin()
+	sw.begin(secMeta)
 	sw.data(meta.Bytes())
 	sw.end(secMeta)
 
-	sw.begin()
+	sw.begin(secArticles)
 	recEnds := make([]uint64, 0, len(ix.ids)+1)
 	var rec []byte
 	for _, id := range ix.ids {
 		var err error
-		if rec, err = appendArticle(rec[:0], ix.entries[id]); err != nil {
+		if rec, err = appendArticle(rec[:0], ix.entryMap()[id]); err != nil {
 			return err
 		}
 		sw.put(rec)
 		recEnds = append(recEnds, uint64(sw.off-sw.start)+uint64(len(sw.buf)))
 	}
 	sw.end(secArticles)
-	sw.begin()
+	sw.begin(secArtOffsets)
 	sw.u64(0)
 	for _, o := range recEnds {
 		sw.u64(o)
 	}
 	sw.end(secArtOffsets)
 
-	sw.begin()
+	sw.begin(secArtTable)
 	nv := int64(0)
 	var ent [artEntrySize]byte
 	for _, id := range ix.ids {
-		e := ix.entries[id]
+		e := ix.entryMap()[id]
 		clear(ent[:])
 		fv := int64(-1)
 		if e.Vectors != nil {
@@ -935,9 +1356,9 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	}
 	sw.end(secArtTable)
 
-	sw.begin()
+	sw.begin(secVectors)
 	for _, id := range ix.ids {
-		for _, v := range ix.entries[id].Vectors {
+		for _, v := range ix.entryMap()[id].Vectors {
 			if len(v) != ix.dim {
 				return fmt.Errorf("article %s: a vector of dim %d in an index of dim %d", id, len(v), ix.dim)
 			}
@@ -948,10 +1369,10 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	}
 	sw.end(secVectors)
 
-	sw.begin()
+	sw.begin(secCodes)
 	if head.HasCodes {
 		for _, id := range ix.ids {
-			e := ix.entries[id]
+			e := ix.entryMap()[id]
 			if e.Vectors != nil {
 				for _, c := range e.Codes {
 					sw.u64(c)
@@ -965,20 +1386,20 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	if lex == nil {
 		lex = newBM25()
 	}
-	sw.begin()
+	sw.begin(secDocs)
 	for d, ref := range ix.docs {
 		if ref.e == nil {
 			sw.u32(math.MaxUint32)
 			continue
 		}
 		n, ok := chunkNum[ref.e]
-		if !ok || ix.entries[ref.e.Article.ID] != ref.e || d >= len(lex.lens) {
+		if !ok || ix.entryMap()[ref.e.Article.ID] != ref.e || d >= len(lex.lens) {
 			return fmt.Errorf("BM25 document %d is not a chunk of the index", d)
 		}
 		sw.u32(uint32(n + ref.i))
 	}
 	sw.end(secDocs)
-	sw.begin()
+	sw.begin(secLens)
 	for _, n := range lex.lens {
 		sw.u32(uint32(n))
 	}
@@ -992,7 +1413,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	})
 	slices.Sort(terms)
 	writeSet(sw, terms, secTerms, secTermOffsets)
-	sw.begin()
+	sw.begin(secPostOffsets)
 	sw.u64(0)
 	np := uint64(0)
 	for _, t := range terms {
@@ -1000,7 +1421,7 @@ func (ix *Index) writeSections(sw *secWriter) error {
 		sw.u64(np)
 	}
 	sw.end(secPostOffsets)
-	sw.begin()
+	sw.begin(secPostings)
 	var p8 [8]byte
 	for _, t := range terms {
 		for _, p := range lex.get(t) {
@@ -1018,17 +1439,27 @@ func (ix *Index) writeSections(sw *secWriter) error {
 	}
 	slices.Sort(sigs)
 	writeSet(sw, sigs, secSigs, secSigOffsets)
+	if !sw.v4 {
+		return sw.err
+	}
+	writeSet(sw, ix.ids, secIDs, secIDOffsets)
+	sw.begin(secBlocks)
+	for _, c := range sw.blocks {
+		sw.u32(c)
+	}
+	sw.end(secBlocks)
 	return sw.err
 }
 
 // writeSet writes strings as a data section and an offsets section.
 func writeSet(sw *secWriter, ss []string, data, offs int) {
-	sw.begin()
+	sw.begin(data)
 	for _, s := range ss {
-		sw.put([]byte(s))
+		sw.buf = append(sw.buf, s...)
+		sw.spill()
 	}
 	sw.end(data)
-	sw.begin()
+	sw.begin(offs)
 	sw.u64(0)
 	o := uint64(0)
 	for _, s := range ss {
@@ -1036,4 +1467,177 @@ func writeSet(sw *secWriter, ss []string, data, offs int) {
 		sw.u64(o)
 	}
 	sw.end(offs)
+}
+
+// checkTerms checks the postings of every term of groups that the
+// index's v4 file holds (see checkedSection), so that a query over a
+// damaged block fails rather than scoring without it; termDict.postings
+// checks them too, for the callers that cannot report an error.
+func (ix *Index) checkTerms(groups [][]WeightedTerm) error {
+	f, x := ix.file, ix.lex
+	if f == nil || x == nil || x.dict == nil {
+		return nil
+	}
+	d, ps := x.dict, f.lazy[secPostings]
+	for _, g := range groups {
+		for _, wt := range g {
+			if i := d.find(wt.Term); i >= 0 {
+				if err := ps.check(int(d.poff[i])*8, int(d.poff[i+1])*8); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
+}
+
+// Verify checks every byte of the index file that a read-only open left
+// to be checked on first use (the large sections of a v4 file), on every
+// CPU, and returns the damage found (ErrCorrupt, naming the file, each
+// damaged section and the first damaged bytes in it), nil if there is
+// none or nothing is left to check (an index in memory, an older file,
+// one checked whole on open). Safe beside queries.
+func (ix *Index) Verify(ctx context.Context) error {
+	return ix.verify(ctx, runtime.GOMAXPROCS(0))
+}
+
+func (ix *Index) verify(ctx context.Context, workers int) error {
+	ix.mu.RLock()
+	f := ix.file
+	ix.mu.RUnlock()
+	if f == nil {
+		return nil
+	}
+	// A batch at a time under the read lock: Close (which unmaps the
+	// file) waits for one batch, not the whole file.
+	return f.verify(ctx, workers, func(do func()) bool {
+		ix.mu.RLock()
+		defer ix.mu.RUnlock()
+		if ix.file != f {
+			return false
+		}
+		do()
+		return true
+	})
+}
+
+// verifyInBackground starts checking the whole file beside the queries,
+// in one goroutine (a reader serves meanwhile), until done or Close.
+func (ix *Index) verifyInBackground() {
+	if ix.file == nil || ix.file.version < 4 {
+		return
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	ix.stopVerify, ix.verified = cancel, make(chan struct{})
+	path := ix.file.path
+	go func() {
+		defer close(ix.verified)
+		defer cancel()
+		start := time.Now()
+		err := ix.verify(ctx, 1)
+		switch {
+		case err == nil:
+			ix.log.Debug("index file verified", "file", path, "took", time.Since(start))
+		case errors.Is(err, context.Canceled) || errors.Is(err, ErrClosed):
+		default:
+			var ce *corruptError
+			for _, e := range flatten(err) {
+				if errors.As(e, &ce) {
+					ix.log.Error("index file is damaged: " + ce.detail())
+				} else {
+					ix.log.Error("index file could not be verified", "file", path, "err", e)
+				}
+			}
+		}
+	}()
+}
+
+// flatten lists the errors an errors.Join holds (err alone otherwise).
+func flatten(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// makeVectors gives every entry of a mapped file whose vectors the vector
+// index has been reading from the file directly its Vectors, views of the
+// file: for the code that works on entries (updates, saves, an index
+// rebuilt from its entries).
+func (ix *Index) makeVectors() {
+	f := ix.file
+	for _, e := range ix.inOrder() {
+		if e.mappedVec == 0 {
+			continue
+		}
+		first := int(e.mappedVec - 1)
+		e.mappedVec = 0
+		if f == nil {
+			continue // closed: nothing to view
+		}
+		e.Vectors = make([][]float32, e.numChunks())
+		for j := range e.Vectors {
+			k := (first + j) * ix.dim
+			e.Vectors[j] = f.vecs[k : k+ix.dim : k+ix.dim]
+		}
+	}
+}
+
+// mappedVectors is finish's vector index for an index just read from a
+// mapped file, with the codes from it (flat): the vectors are the file's
+// section, in its order, searched where they lie, and a vector's chunk is
+// found through a table of vector owners (4 bytes a vector) rather than a
+// reference and a slice header each (40). ok is false when that does
+// not apply (a small index, entries changed or re-embedded since, codes
+// missing): finish then works from the entries.
+func (ix *Index) mappedVectors(order []*entry, flat []uint64) (*vectorIndex, bool) {
+	f := ix.file
+	if f == nil || f.vecs == nil || ix.dim == 0 || len(order) != len(ix.ids) {
+		return nil, false
+	}
+	nv := len(f.vecs) / ix.dim
+	if nv <= exactLimit || len(flat) != nv*codeWords || nv > math.MaxInt32 {
+		return nil, false
+	}
+	owner := make([]int32, nv)
+	seen := 0
+	for a, e := range order {
+		if e.mappedVec == 0 {
+			if e.Vectors != nil && len(e.Vectors) > 0 {
+				return nil, false // made already
+			}
+			continue
+		}
+		first, n := int(e.mappedVec-1), e.numChunks()
+		if first != seen || first+n > nv {
+			return nil, false
+		}
+		for j := range n {
+			owner[first+j] = int32(a)
+		}
+		seen += n
+	}
+	if seen != nv {
+		return nil, false
+	}
+	idOf := func(i int) string {
+		e := order[owner[i]]
+		j := i - int(e.mappedVec-1)
+		if l := e.lazy; l != nil && l.canonical {
+			return chunkID(e.Article.ID, j) // without decoding the article
+		}
+		e.load()
+		return e.Chunks[j].ID
+	}
+	vi := &vectorIndex{n: nv, id: idOf, codes: flat, flat: f.vecs, dim: ix.dim, coder: coderFor(ix.dim)}
+	vs, cs := f.lazy[secVectors], f.lazy[secCodes]
+	vi.checkCodes = func(lo, hi int) error {
+		c := vi.codes[lo*codeWords : hi*codeWords]
+		return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
+	}
+	vi.checkVec = func(i int) error {
+		v := vi.vec(i)
+		return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
+	}
+	return vi, true
 }

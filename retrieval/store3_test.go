@@ -29,6 +29,17 @@ func v3Index(t testing.TB) (string, *Index) { return v3IndexOf(t, 12) }
 // v3IndexOf is v3Index of n articles (at least 5).
 func v3IndexOf(t testing.TB, n int) (string, *Index) {
 	t.Helper()
+	dir, ix := indexOf(t, n)
+	if _, err := ix.saveVersion(3); err != nil {
+		t.Fatal(err)
+	}
+	return dir, ix
+}
+
+// indexOf writes an index of n articles (at least 5) as Index does (v4)
+// and returns its directory and the writer.
+func indexOf(t testing.TB, n int) (string, *Index) {
+	t.Helper()
 	dir := t.TempDir()
 	ix, err := Open(Options{Dir: dir, Embedder: NewHashEmbedder()})
 	if err != nil {
@@ -48,11 +59,11 @@ func v3IndexOf(t testing.TB, n int) (string, *Index) {
 	return dir, ix
 }
 
-// sections returns the [offset, end) of each section of a v3 file.
+// sections returns the [offset, end) of each section of a v3 or v4 file.
 func sections(t testing.TB, data []byte) [][2]int {
 	t.Helper()
 	var out [][2]int
-	for i := range numSections {
+	for i := range int(binary.LittleEndian.Uint32(data[24:])) {
 		e := data[v3HeaderSize+i*v3TableEntry:]
 		off := int(binary.LittleEndian.Uint64(e[8:]))
 		out = append(out, [2]int{off, off + int(binary.LittleEndian.Uint64(e[16:]))})
@@ -96,7 +107,7 @@ func TestV3RoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(a, b) && !(len(a.Paragraphs) == 0 && len(b.Paragraphs) == 0) {
 			t.Fatalf("article %s differs:\n%+v\n%+v", a.ID, b, a)
 		}
-		if !reflect.DeepEqual(w.entries[a.ID].Chunks, r.entries[a.ID].Chunks) {
+		if !reflect.DeepEqual(w.entries[a.ID].Chunks, r.lookup(a.ID).Chunks) {
 			t.Fatalf("article %s chunks differ", a.ID)
 		}
 	}
@@ -209,7 +220,7 @@ func TestV3FlippedByte(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := map[string]int{"magic": 3, "header": 20, "count": 25, "table": v3HeaderSize + 30}
-	prev := v3HeaderSize + numSections*v3TableEntry
+	prev := v3HeaderSize + numSectionsV3*v3TableEntry
 	for i, s := range sections(t, data) {
 		if s[1] == s[0] {
 			t.Fatalf("section %d is empty in the test index", i+1)
@@ -260,20 +271,58 @@ func TestV3ArrayFallbacks(t *testing.T) {
 	}
 }
 
-// fixChecksums recomputes a v3 file's checksums where its table allows,
-// so that fuzzing reaches the checks behind them.
+// fixChecksums recomputes a v3 or v4 file's checksums where its table
+// allows (a v4 file's block checksums too, where the block section is as
+// long as they need), so that fuzzing reaches the checks behind them.
 func fixChecksums(data []byte) {
-	if len(data) < v3HeaderSize+numSections*v3TableEntry || string(data[:len(indexMagicV3)]) != indexMagicV3 {
+	if len(data) < v3HeaderSize {
 		return
 	}
-	for i := range numSections {
-		e := data[v3HeaderSize+i*v3TableEntry:]
+	n := 0
+	switch string(data[:len(indexMagicV3)]) {
+	case indexMagicV3:
+		n = numSectionsV3
+	case indexMagicV4:
+		n = numSections
+	default:
+		return
+	}
+	if len(data) < v3HeaderSize+n*v3TableEntry {
+		return
+	}
+	sec := func(kind int) []byte {
+		e := data[v3HeaderSize+(kind-1)*v3TableEntry:]
 		off, ln := binary.LittleEndian.Uint64(e[8:]), binary.LittleEndian.Uint64(e[16:])
 		if off <= uint64(len(data)) && ln <= uint64(len(data))-off {
-			binary.LittleEndian.PutUint32(e[4:], crc32.Checksum(data[off:off+ln], crc32c))
+			return data[off : off+ln]
+		}
+		return nil
+	}
+	if n == numSections {
+		var crcs []uint32
+		for _, k := range lazyKinds {
+			b := sec(k)
+			for lo := 0; lo < len(b); lo += blockSize {
+				crcs = append(crcs, crc32.Checksum(b[lo:min(lo+blockSize, len(b))], crc32c))
+			}
+		}
+		if blocks := sec(secBlocks); len(blocks) == 4*len(crcs) {
+			for i, c := range crcs {
+				binary.LittleEndian.PutUint32(blocks[4*i:], c)
+			}
 		}
 	}
-	binary.LittleEndian.PutUint32(data[28:], crc32.Checksum(data[v3HeaderSize:v3HeaderSize+numSections*v3TableEntry], crc32c))
+	for k := 1; k <= n; k++ {
+		e := data[v3HeaderSize+(k-1)*v3TableEntry:]
+		if b := sec(k); b != nil || binary.LittleEndian.Uint64(e[16:]) == 0 {
+			crc := crc32.Checksum(b, crc32c)
+			if n == numSections && isLazy(k) {
+				crc = 0
+			}
+			binary.LittleEndian.PutUint32(e[4:], crc)
+		}
+	}
+	binary.LittleEndian.PutUint32(data[28:], crc32.Checksum(data[v3HeaderSize:v3HeaderSize+n*v3TableEntry], crc32c))
 }
 
 // FuzzOpenIndex opens arbitrary bytes as an index file: an error must be
@@ -281,13 +330,19 @@ func fixChecksums(data []byte) {
 // With fix set, the v3 checksums are made to match first.
 func FuzzOpenIndex(f *testing.F) {
 	// A small file: the fuzzer slows to a crawl on inputs of 100 kB.
-	dir, ix := v3IndexOf(f, 5)
+	dir, ix := indexOf(f, 5)
 	data, err := os.ReadFile(IndexPath(dir))
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Add(data, false)
 	f.Add(data, true)
+	if _, err := ix.saveVersion(3); err != nil {
+		f.Fatal(err)
+	}
+	if d3, err := os.ReadFile(IndexPath(dir)); err == nil {
+		f.Add(d3, true)
+	}
 	v2 := f.TempDir()
 	if _, err := saveV2(v2, ix.snapshot()); err != nil {
 		f.Fatal(err)
@@ -296,6 +351,7 @@ func FuzzOpenIndex(f *testing.F) {
 		f.Add(d2, false)
 	}
 	f.Add([]byte(indexMagicV3), true)
+	f.Add([]byte(indexMagicV4), true)
 	f.Fuzz(func(t *testing.T, data []byte, fix bool) {
 		if fix {
 			data = bytes.Clone(data) // the fuzzer's input must not change
@@ -313,8 +369,10 @@ func FuzzOpenIndex(f *testing.F) {
 			return
 		}
 		defer ix.Close()
+		// A damaged block of a v4 file is found by the query that reads
+		// it: ErrCorrupt, like an open's.
 		for _, q := range []string{"kaka shkaro", "lanro", "the"} {
-			if _, err := ix.Search(context.Background(), q, 5); err != nil {
+			if _, err := ix.Search(context.Background(), q, 5); err != nil && !errors.Is(err, ErrCorrupt) {
 				t.Fatal(err)
 			}
 			ix.HasPhrase([][]string{{Term(q)}})
@@ -323,6 +381,10 @@ func FuzzOpenIndex(f *testing.F) {
 		ix.Expand("NATO")
 		ix.Stats()
 		ix.DateRange()
+		ix.Articles()
+		if err := ix.Verify(context.Background()); err != nil && !errors.Is(err, ErrCorrupt) {
+			t.Fatalf("Verify: %v, want nil or ErrCorrupt", err)
+		}
 	})
 }
 
@@ -361,8 +423,9 @@ func TestV3ConcurrentFirstUse(t *testing.T) {
 }
 
 // A record that does not decode, in a file whose checksums match (a
-// writer's bug, not damage on disk), reads as an article without text:
-// the index stays usable.
+// writer's bug, not damage on disk), reads as an article without text,
+// and a search that would return it is ErrCorrupt naming the articles
+// section: the index stays usable for the others.
 func TestV3BadRecord(t *testing.T) {
 	withLimits(t, 20, 30)
 	dir, w := v3Index(t)
@@ -382,15 +445,16 @@ func TestV3BadRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := r.Article(id)
-	if a == nil || a.ID != id || len(a.Paragraphs) != 0 || r.entries[id].lazy.err == nil {
+	if a == nil || a.ID != id || len(a.Paragraphs) != 0 || r.lookup(id).lazy.err == nil {
 		t.Fatalf("damaged record read as %+v", a)
 	}
-	if len(r.entries[id].Chunks) != len(w.entries[id].Chunks) {
+	if len(r.lookup(id).Chunks) != len(w.entries[id].Chunks) {
 		t.Fatal("damaged record lost its chunk count")
 	}
-	for _, q := range w.Articles()[0].Paragraphs {
-		if _, err := r.Search(context.Background(), q, 5); err != nil {
-			t.Fatal(err)
+	for _, q := range w.Articles()[0].Paragraphs[:1] {
+		_, err := r.Search(context.Background(), q, 5)
+		if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), "articles section") {
+			t.Fatalf("search for the damaged article: %v, want ErrCorrupt naming the articles section", err)
 		}
 	}
 	if got := r.Article(w.Articles()[1].ID); got == nil || got.Text() != w.Articles()[1].Text() {
@@ -408,6 +472,10 @@ func FuzzDecodeV3(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(data)
+	dir4, _ := indexOf(f, 5)
+	if d4, err := os.ReadFile(IndexPath(dir4)); err == nil {
+		f.Add(d4) // and v4, whose blocks are checked as they are read
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		data = bytes.Clone(data) // the fuzzer's input must not change
 		fixChecksums(data)
@@ -416,7 +484,7 @@ func FuzzDecodeV3(f *testing.F) {
 			return
 		}
 		ix := &Index{opts: Options{Embedder: NewHashEmbedder(), ReadOnly: true},
-			log: slog.New(slog.NewTextHandler(io.Discard, nil)), entries: make(map[string]*entry)}
+			log: slog.New(slog.NewTextHandler(io.Discard, nil)), entries: make(map[string]*entry), file: v3}
 		loaded, err := ix.loadV3(v3)
 		if err != nil {
 			return
@@ -431,7 +499,7 @@ func FuzzDecodeV3(f *testing.F) {
 			ix.sigsSorted = loaded.sigs
 		}
 		for _, q := range []string{"kaka shkaro", "lanro"} {
-			if _, err := ix.Search(context.Background(), q, 5); err != nil {
+			if _, err := ix.Search(context.Background(), q, 5); err != nil && !errors.Is(err, ErrCorrupt) {
 				t.Fatal(err)
 			}
 			ix.HasPhrase([][]string{{Term(q)}})

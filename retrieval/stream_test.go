@@ -42,7 +42,7 @@ func indexDump(t *testing.T, ix *Index, queries []string) (arts []string, chunks
 	t.Helper()
 	ix.EachHash(func(id, hash string) { arts = append(arts, id+" "+hash) })
 	for _, a := range ix.Articles() {
-		e := ix.entries[a.ID]
+		e := ix.entryMap()[a.ID]
 		chunks = append(chunks, e.Chunks...)
 	}
 	for _, q := range queries {

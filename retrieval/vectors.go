@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/philippgille/chromem-go"
 )
@@ -46,10 +47,12 @@ var (
 )
 
 // codeBits is the length of a vector's binary code; codeWords the number
-// of uint64s that hold it.
+// of uint64s that hold it; codesPerBlock how many codes a checksum block
+// of a v4 file holds.
 const (
-	codeBits  = 1024
-	codeWords = codeBits / 64
+	codeBits      = 1024
+	codeWords     = codeBits / 64
+	codesPerBlock = blockSize / (8 * codeWords)
 )
 
 // codeVersion names the code construction (bits, seed, transform); codes
@@ -183,6 +186,20 @@ type vectorIndex struct {
 	vecs  [][]float32
 	codes []uint64
 	coder *coder
+	// flat, when set, holds the vectors instead of vecs, dim each, in
+	// order (a mapped file's vectors section, used where it lies).
+	flat []float32
+	dim  int
+	// checkCodes and checkVec, for vectors and codes read in place from a
+	// v4 file, verify their bytes before they are read (see
+	// checkedSection): the codes of vectors [lo, hi) as the first scan
+	// reaches them (each block checked just before it is scanned, while
+	// it is in the cache: one pass over the codes rather than two), a
+	// vector as it becomes a candidate. nil otherwise. codesChecked is
+	// set once a scan has checked them all.
+	checkCodes   func(lo, hi int) error
+	checkVec     func(i int) error
+	codesChecked atomic.Bool
 }
 
 // vecResult is one vector-ranked chunk.
@@ -273,9 +290,22 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 	dist := make([]uint16, vi.n)
 	var hists [][codeBits + 1]int32
 	var mu sync.Mutex
+	var bad error
+	check := vi.checkCodes
+	if vi.codesChecked.Load() {
+		check = nil
+	}
 	parallel(vi.n, func(lo, hi int) {
 		var h [codeBits + 1]int32
 		for i := lo; i < hi; i++ {
+			if check != nil && (i == lo || i%codesPerBlock == 0) {
+				if err := check(i, min(hi, (i/codesPerBlock+1)*codesPerBlock)); err != nil {
+					mu.Lock()
+					bad = err
+					mu.Unlock()
+					return
+				}
+			}
 			c := vi.codes[i*codeWords : (i+1)*codeWords : (i+1)*codeWords]
 			d := 0
 			for w, x := range qc {
@@ -288,6 +318,12 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 		hists = append(hists, h)
 		mu.Unlock()
 	})
+	if bad != nil {
+		return nil, bad
+	}
+	if check != nil {
+		vi.codesChecked.Store(true)
+	}
 	// The smallest distance cut that admits m vectors.
 	cut, below := 0, 0
 	for ; cut <= codeBits; cut++ {
@@ -312,12 +348,26 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 		if int(d) == cut {
 			ties--
 		}
+		if vi.checkVec != nil {
+			if err := vi.checkVec(i); err != nil {
+				return nil, err
+			}
+		}
 		id := vi.id(i)
-		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vi.vecs[i]}); err != nil {
+		if err := col.AddDocument(ctx, chromem.Document{ID: id, Embedding: vi.vec(i)}); err != nil {
 			return nil, fmt.Errorf("vector index: add %s: %w", id, err)
 		}
 	}
 	return col, nil
+}
+
+// vec is vector i of a large index.
+func (vi *vectorIndex) vec(i int) []float32 {
+	if vi.flat != nil {
+		lo, hi := i*vi.dim, (i+1)*vi.dim
+		return vi.flat[lo:hi:hi]
+	}
+	return vi.vecs[i]
 }
 
 // RerankCandidates is how many chunks a large index's vector search

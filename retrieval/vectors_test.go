@@ -204,7 +204,7 @@ func TestIndexLargeIndex(t *testing.T) {
 		t.Fatalf("%d chunks: not pre-filtered", ix.Stats().Chunks)
 	}
 	for _, id := range []string{arts[3].ID, arts[31].ID} {
-		chunks := ix.entries[id].Chunks
+		chunks := ix.entryMap()[id].Chunks
 		want := chunks[len(chunks)/2]
 		hits, err := ix.Search(ctx, want.Text, 5)
 		if err != nil {
@@ -231,12 +231,12 @@ func TestIndexLargeIndex(t *testing.T) {
 	}
 	added := 0
 	for _, a := range arts[40:50] {
-		added += len(ix2.entries[a.ID].Chunks)
+		added += len(ix2.entryMap()[a.ID].Chunks)
 	}
 	if !strings.Contains(logs.String(), fmt.Sprintf("vectors=%d", added)) {
 		t.Fatalf("addition of %d chunks:\n%s", added, logs.String())
 	}
-	for _, e := range ix2.entries {
+	for _, e := range ix2.entryMap() {
 		if len(e.Codes) != len(e.Chunks)*codeWords {
 			t.Fatalf("%s: no codes", e.Article.ID)
 		}

@@ -24,6 +24,10 @@ type options struct {
 	verbose  bool   // -v, --verbose
 	http     string // --http ADDR (serve)
 
+	// longRunning: the command keeps the index open (serve, repl), so a
+	// read-only index verifies its whole file in the background.
+	longRunning bool
+
 	followSymlinks bool   // --follow-symlinks
 	asOf           string // --as-of DATE (ask, repl)
 

@@ -100,7 +100,7 @@ func prepareLibrary(e *env, o *options, corpusDir string, logger *slog.Logger) (
 		return nil, false, err
 	}
 	lib := &library{dir: dir, logger: logger,
-		ropts: retrieval.Options{Dir: dir, Embedder: emb, Logger: logger}}
+		ropts: retrieval.Options{Dir: dir, Embedder: emb, Logger: logger, VerifyInBackground: o.longRunning}}
 	if err := prepareRemote(e, o, lib); err != nil { // store_weaviate.go
 		return nil, false, err
 	}

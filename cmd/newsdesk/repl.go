@@ -62,6 +62,7 @@ Examples:
 		return usagef("unexpected argument %q: the REPL reads questions from its input (for one question use 'newsdesk ask')", pos[0])
 	}
 	o := fs.opts
+	o.longRunning = true
 	asOf, err := o.asOfTime()
 	if err != nil {
 		return err

@@ -52,6 +52,7 @@ Slack environment:
 		return err
 	}
 	o := fs.opts
+	o.longRunning = true
 
 	start, err := prepareSlack(e, o) // serve_slack.go
 	if err != nil {
