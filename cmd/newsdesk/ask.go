@@ -82,12 +82,14 @@ copied verbatim from the article.`)
 
 	ctx, stop := signalContext(ctx)
 	defer stop()
-	defer oneShotGC()()
 	logger := newLogger(e, o.verbose, false)
 	_, b, err := openBrain(ctx, e, o, logger)
 	if err != nil {
 		return err
 	}
+	// After the open: an ask that first builds or syncs an index (a new
+	// default, --corpus) keeps the collector for that.
+	defer oneShotGC()()
 
 	req := bot.Request{Question: q, AsOf: asOf}
 	if o.json {
