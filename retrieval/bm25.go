@@ -34,6 +34,12 @@ type bm25 struct {
 	live     int
 	total    int64
 	dead     map[string]int32 // postings of holes, by term
+
+	// stats caches the termStats of long posting lists for pruning;
+	// searches run concurrently (under the index's read lock), hence
+	// the mutex. Keyed by the list's first posting.
+	statsMu sync.Mutex
+	stats   map[*posting]termStats
 }
 
 func newBM25() *bm25 { return &bm25{postings: make(map[string][]posting)} }
@@ -110,6 +116,7 @@ func (x *bm25) thaw() {
 		m[strings.Clone(t)] = all[len(all)-len(ps) : len(all) : len(all)]
 	})
 	x.postings, x.dict = m, nil
+	x.resetStats()
 }
 
 // addAll indexes texts as the next documents, in order, and returns the
@@ -120,6 +127,7 @@ func (x *bm25) addAll(texts []string) map[string]string {
 	// In batches: a document's terms are held only until its postings
 	// are appended, which bounds the memory of building a large index.
 	x.thaw()
+	defer x.resetStats()
 	stems := make(map[string]string)
 	for lo := 0; lo < len(texts); lo += addBatch {
 		maps.Copy(stems, x.addBatch(texts[lo:min(lo+addBatch, len(texts))]))
@@ -190,6 +198,7 @@ func (x *bm25) drop(doc int32, text string) {
 	if int(doc) >= len(x.lens) || x.lens[doc] < 0 {
 		return
 	}
+	x.resetStats()
 	x.total -= int64(x.lens[doc])
 	x.lens[doc] = -1
 	x.live--
@@ -208,6 +217,7 @@ func (x *bm25) drop(doc int32, text string) {
 // countDead fills x.dead from the holes' postings (after a restore).
 func (x *bm25) countDead() {
 	x.dead = nil
+	x.resetStats()
 	x.each(func(t string, ps []posting) {
 		for _, p := range ps {
 			if x.lens[p.doc] < 0 {
@@ -268,18 +278,17 @@ func (x *bm25) searchGroups(groups [][]WeightedTerm, k int, alive func(int32) bo
 // exhaustively; pruning does not pay below it.
 var pruneMinPostings = 200000
 
-// planned is one term group as searchPruned scores it: its members'
-// postings and weighted idfs, in the order searchAll would visit them,
-// and an upper bound of the group's contribution to any document.
+// planned is one term group as searchAll scores it: its members'
+// postings and weighted idfs, in the order searchAll visits them.
 type planned struct {
 	postings [][]posting
 	idf      []float64
-	bound    float64
 }
 
 // plan resolves groups as searchAll would (a term counts in the first
-// group that names it; unknown and zero-weight terms drop out) and
-// returns them with their total number of postings.
+// group that names it; unknown terms and terms whose weight is not a
+// positive finite number drop out) and returns them with their total
+// number of postings.
 func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 	seen := make(map[string]bool)
 	var out []planned
@@ -288,7 +297,9 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 		var p planned
 		for _, wt := range g {
 			t := wt.Term
-			if seen[t] || wt.Weight <= 0 {
+			// NaN and ±Inf would make every score (and every bound) NaN
+			// or Inf; the !(w > 0) form also catches NaN.
+			if seen[t] || !(wt.Weight > 0) || math.IsInf(wt.Weight, 0) {
 				continue
 			}
 			seen[t] = true
@@ -296,11 +307,8 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 			if len(ps) == 0 {
 				continue
 			}
-			idf := x.idf(t) * wt.Weight
 			p.postings = append(p.postings, ps)
-			p.idf = append(p.idf, idf)
-			// tf/(tf+K) < 1 for any tf and length.
-			p.bound = max(p.bound, idf*(bm25K1+1))
+			p.idf = append(p.idf, x.idf(t)*wt.Weight)
 			total += len(ps)
 		}
 		if p.postings != nil {
@@ -310,114 +318,280 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 	return out, total
 }
 
-// searchPruned is searchAll with the standard "stop adding documents"
-// bound (Moffat and Zobel's continue strategy, made exact): groups are
-// accumulated rarest (highest bound) first; once the bounds of the groups
-// left sum below the k-th best partial score, no document not yet seen
-// can enter the top k, and only the documents seen that still can are
-// scored further, by binary search in the remaining postings. The
-// survivors are then scored exactly as searchAll scores them (the same
-// float32 arithmetic in the same group order), so the result is
-// identical. It reports false when pruning would not help.
-func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
-	score := x.scorer()
-	order := make([]int, len(gs))
-	rest := 0.0
-	for i := range order {
-		order[i] = i
-		rest += gs[i].bound
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(gs[b].bound, gs[a].bound) })
+// termStats is what pruning needs to know about one posting list: the
+// largest length-normalised term frequency among its live documents,
+// tf/(tf + K1(1-B) + K1·B·len/avg), which bounds the term's score in any
+// document at idf·(K1+1)·part, and whether the list can be walked by
+// galloping (documents strictly increasing, in range, tf > 0).
+//
+// A long list takes a pass to measure, so stats are cached between
+// queries, keyed by everything they depend on: a changed list (appended
+// to, moved by thaw) or changed collection statistics miss the cache.
+type termStats struct {
+	first *posting // the list measured, by identity and length
+	n     int
+	live  int // collection statistics it was measured under
+	total int64
+	docs  int
 
-	acc := make([]float64, len(x.lens))
-	var touched []int32
-	var gbest []float64 // a multi-member group's best member, per document
-	var gtouched []int32
-	var theta float64
-	done := 0
-	for ; done < len(order); done++ {
-		// Leave a margin for float32 rounding: the survivors are a
-		// superset of the exact top k.
-		if len(touched) >= k && rest < theta*(1-1e-4) {
-			break
-		}
-		g := gs[order[done]]
-		rest -= g.bound
-		add := func(d int32, s float64) {
-			if acc[d] == 0 {
-				touched = append(touched, d)
-			}
-			acc[d] += s
-		}
-		if len(g.postings) == 1 {
-			for _, p := range g.postings[0] {
-				add(p.doc, float64(score(g.idf[0], p)))
-			}
-		} else {
-			if gbest == nil {
-				gbest = make([]float64, len(x.lens))
-			}
-			for m, ps := range g.postings {
-				for _, p := range ps {
-					s := float64(score(g.idf[m], p))
-					if gbest[p.doc] == 0 {
-						gtouched = append(gtouched, p.doc)
-					}
-					gbest[p.doc] = max(gbest[p.doc], s)
-				}
-			}
-			for _, d := range gtouched {
-				add(d, gbest[d])
-				gbest[d] = 0
-			}
-			gtouched = gtouched[:0]
-		}
-		theta = kthBest(acc, touched, k, alive)
+	part   float64
+	usable bool
+}
+
+// statsCacheMin is the shortest posting list whose stats are cached;
+// shorter ones are measured on the spot, which costs less than a lookup
+// is worth.
+const statsCacheMin = 2048
+
+// statsFor returns ps's termStats under the current collection
+// statistics, from the cache when it is still valid.
+func (x *bm25) statsFor(ps []posting, per float64) termStats {
+	if len(ps) < statsCacheMin {
+		return x.measure(ps, per)
 	}
-	if done == len(order) {
-		return nil, false // nothing was pruned
+	valid := func(s termStats) bool {
+		return s.first == &ps[0] && s.n == len(ps) && s.live == x.live && s.total == x.total && s.docs == len(x.lens)
 	}
-	// Survivors: documents whose partial score plus what is left could
-	// still reach theta.
-	var cands []int32
-	for _, d := range touched {
-		if acc[d]+rest >= theta*(1-1e-4) && (alive == nil || alive(d)) {
-			cands = append(cands, d)
-		}
+	x.statsMu.Lock()
+	s, ok := x.stats[&ps[0]]
+	x.statsMu.Unlock()
+	if ok && valid(s) {
+		return s
 	}
-	slices.Sort(cands)
-	// Score the survivors group by group in searchAll's order, walking
-	// each posting list once with galloping search (both are sorted by
-	// document).
-	totals := make([]float32, len(cands))
-	vals := make([]float32, len(cands))
-	for _, g := range gs {
-		clear(vals)
-		for m, ps := range g.postings {
-			pos := 0
-			for ci, d := range cands {
-				pos = gallop(ps, pos, d)
-				if pos == len(ps) {
-					break
-				}
-				if ps[pos].doc == d {
-					vals[ci] = max(vals[ci], score(g.idf[m], ps[pos]))
-				}
-			}
-		}
-		for ci, v := range vals {
-			totals[ci] += v
-		}
+	s = x.measure(ps, per)
+	x.statsMu.Lock()
+	if x.stats == nil {
+		x.stats = make(map[*posting]termStats)
 	}
-	h := make(scoreHeap, 0, k)
-	for ci, d := range cands {
-		if totals[ci] == 0 {
+	x.stats[&ps[0]] = s
+	x.statsMu.Unlock()
+	return s
+}
+
+// measure computes ps's termStats in one pass. Holes are left out of the
+// bound: their length is -1, which the score formula would turn into a
+// larger (with a short average, even negative) denominator than any
+// document's, and they are never returned.
+func (x *bm25) measure(ps []posting, per float64) termStats {
+	s := termStats{n: len(ps), live: x.live, total: x.total, docs: len(x.lens), usable: true}
+	if len(ps) > 0 {
+		s.first = &ps[0]
+	}
+	norm := bm25K1 * (1 - bm25B)
+	prev := int32(-1)
+	for _, p := range ps {
+		if p.doc <= prev || int(p.doc) >= len(x.lens) || p.tf == 0 {
+			s.usable = false
+			return s
+		}
+		prev = p.doc
+		n := x.lens[p.doc]
+		if n < 0 {
 			continue
 		}
-		sc := scored{d, float64(totals[ci])}
-		h.offer(sc, k)
+		tf := float64(p.tf)
+		s.part = max(s.part, tf/(tf+norm+per*float64(n)))
+	}
+	return s
+}
+
+// resetStats drops the cached termStats, after a change to the index
+// (they would miss anyway; this frees them).
+func (x *bm25) resetStats() {
+	x.statsMu.Lock()
+	x.stats = nil
+	x.statsMu.Unlock()
+}
+
+// Limits of pruning. Scores are float32 sums (as searchAll adds them) and
+// bounds float64: a document is skipped only when its bound, enlarged by
+// pruneSlack, is still below the threshold, which covers the rounding of
+// up to maxPruneGroups float32 additions many times over. Weighted idfs
+// outside [minPruneIDF, maxPruneIDF] could underflow a float32 score to 0
+// or overflow a sum to Inf, where searchAll's arithmetic is the only
+// definition of the result.
+const (
+	pruneSlack     = 1e-4
+	maxPruneGroups = 256
+	minPruneIDF    = 1e-15
+	maxPruneIDF    = 1e30
+)
+
+// msGroup is a group as searchPruned walks it: its members' cursors are
+// cs[lo:hi], and bound is the most it adds to any document's score.
+type msGroup struct {
+	orig   int // index in the planned groups: searchAll's order of addition
+	lo, hi int
+	bound  float64
+}
+
+// postCursor walks one member's postings in document order.
+type postCursor struct {
+	ps    []posting
+	pos   int
+	idf   float64
+	group int // the group's rank (index in the sorted msGroups)
+}
+
+// maxScorePlan sorts the groups by bound, lowest first, and lays their
+// members' cursors out in that order, so that the essential groups'
+// cursors (see searchPruned) are always a suffix of cs. It reports false
+// when pruning cannot be exact or cannot help.
+func (x *bm25) maxScorePlan(gs []planned) ([]msGroup, []postCursor, bool) {
+	if len(gs) == 0 || len(gs) > maxPruneGroups {
+		return nil, nil, false
+	}
+	avg := float64(x.total) / float64(x.live)
+	if avg == 0 {
+		avg = 1 // as scorer
+	}
+	per := bm25K1 * bm25B / avg
+	mg := make([]msGroup, len(gs))
+	common := true // every group in most documents
+	for i, g := range gs {
+		mg[i].orig = i
+		df := 0
+		for m, ps := range g.postings {
+			idf := g.idf[m]
+			if !(idf >= minPruneIDF && idf <= maxPruneIDF) {
+				return nil, nil, false
+			}
+			s := x.statsFor(ps, per)
+			if !s.usable {
+				return nil, nil, false
+			}
+			mg[i].bound = max(mg[i].bound, idf*(bm25K1+1)*s.part)
+			df += len(ps)
+		}
+		if df < len(x.lens)/allCommonShare {
+			common = false
+		}
+	}
+	if common {
+		return nil, nil, false
+	}
+	slices.SortStableFunc(mg, func(a, b msGroup) int { return cmp.Compare(a.bound, b.bound) })
+	var cs []postCursor
+	for r := range mg {
+		g := gs[mg[r].orig]
+		mg[r].lo = len(cs)
+		for m, ps := range g.postings {
+			cs = append(cs, postCursor{ps: ps, idf: g.idf[m], group: r})
+		}
+		mg[r].hi = len(cs)
+	}
+	return mg, cs, true
+}
+
+// allCommonShare: a query whose every group is in more than one document
+// in allCommonShare is scored exhaustively. Its documents' scores are all
+// alike, the threshold never rises above the bounds of the common
+// groups, and walking them a document at a time only costs more than
+// adding them up a term at a time.
+const allCommonShare = 4
+
+// searchPruned is searchAll by document-at-a-time MaxScore (Turtle and
+// Flood 1995, as in Lucene): with the groups sorted by bound, the lowest
+// ones whose bounds sum below the k-th best score so far (theta) are
+// "non-essential": a document in none of the others cannot enter the
+// top k. Candidates therefore come only from the essential groups'
+// postings, in document order; each is completed from the non-essential
+// groups, highest bound first, by galloping search, and abandoned as soon
+// as its partial score plus the bounds left cannot beat theta. As theta
+// rises, more groups become non-essential and their postings are skipped
+// rather than read.
+//
+// Every completed document is scored exactly as searchAll scores it (the
+// same float32 scores, maxed within a group and added in the planned
+// groups' order) and kept by the same heap, so the result is identical.
+// Documents come in increasing order, so one that only ties theta would
+// lose to the earlier document holding it anyway. It reports false when
+// pruning would not be exact or would not help (see maxScorePlan).
+func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
+	mg, cs, ok := x.maxScorePlan(gs)
+	if !ok {
+		return nil, false
+	}
+	n := len(mg)
+	// pre[r] is the sum of the bounds of the groups ranked below r;
+	// rank[i] is planned group i's rank.
+	pre := make([]float64, n+1)
+	rank := make([]int, n)
+	for r, g := range mg {
+		pre[r+1] = pre[r] + g.bound
+		rank[g.orig] = r
+	}
+	score := x.scorer()
+	contrib := make([]float32, n) // the candidate's score in each group, by rank
+	h := make(scoreHeap, 0, k)
+	theta := 0.0 // until the heap is full, any document enters
+	ess := 0     // groups ranked below ess are non-essential
+	for ess < n {
+		d, ok := nextDoc(cs[mg[ess].lo:])
+		if !ok {
+			break
+		}
+		for i := mg[ess].lo; i < len(cs); i++ {
+			c := &cs[i]
+			if c.pos < len(c.ps) && c.ps[c.pos].doc == d {
+				contrib[c.group] = max(contrib[c.group], score(c.idf, c.ps[c.pos]))
+				c.pos++
+			}
+		}
+		if x.lens[d] >= 0 && (alive == nil || alive(d)) &&
+			complete(d, contrib, mg[:ess], cs, pre, theta, score) {
+			var total float32
+			for _, r := range rank {
+				total += contrib[r]
+			}
+			h.offer(scored{d, float64(total)}, k)
+			if len(h) == k && h[0].score > theta {
+				theta = h[0].score
+				for ess < n && pre[ess+1]*(1+pruneSlack) < theta {
+					ess++
+				}
+			}
+		}
+		clear(contrib)
 	}
 	return sortScored(h), true
+}
+
+// nextDoc is the lowest document at the cursors, false when all are done.
+func nextDoc(cs []postCursor) (int32, bool) {
+	d, ok := int32(0), false
+	for i := range cs {
+		c := &cs[i]
+		if c.pos < len(c.ps) && (!ok || c.ps[c.pos].doc < d) {
+			d, ok = c.ps[c.pos].doc, true
+		}
+	}
+	return d, ok
+}
+
+// complete adds to contrib document d's scores in the non-essential
+// groups ne (ranked 0 to len(ne)-1), highest bound first, and reports
+// whether d can still beat theta; it stops at the first group where it
+// cannot.
+func complete(d int32, contrib []float32, ne []msGroup, cs []postCursor, pre []float64, theta float64, score func(float64, posting) float32) bool {
+	partial := 0.0
+	for r := len(ne); r < len(contrib); r++ {
+		partial += float64(contrib[r])
+	}
+	for r := len(ne) - 1; r >= 0; r-- {
+		if (partial+pre[r+1])*(1+pruneSlack) < theta {
+			return false
+		}
+		for i := ne[r].lo; i < ne[r].hi; i++ {
+			c := &cs[i]
+			c.pos = gallop(c.ps, c.pos, d)
+			if c.pos < len(c.ps) && c.ps[c.pos].doc == d {
+				contrib[r] = max(contrib[r], score(c.idf, c.ps[c.pos]))
+			}
+		}
+		partial += float64(contrib[r])
+	}
+	return partial*(1+pruneSlack) >= theta
 }
 
 // gallop returns the first position at or after from whose document is at
@@ -434,40 +608,6 @@ func gallop(ps []posting, from int, d int32) int {
 	hi := min(lo+step, len(ps)) // ps[lo].doc < d; ps[hi].doc >= d or hi = len
 	i, _ := slices.BinarySearchFunc(ps[lo+1:hi], d, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
 	return lo + 1 + i
-}
-
-// kthBest is the k-th largest score in acc among the live documents of
-// touched, 0 when there are fewer than k.
-func kthBest(acc []float64, touched []int32, k int, alive func(int32) bool) float64 {
-	h := make(minHeap, 0, k)
-	for _, d := range touched {
-		if alive != nil && !alive(d) {
-			continue
-		}
-		if s := acc[d]; len(h) < k {
-			heap.Push(&h, s)
-		} else if s > h[0] {
-			h[0] = s
-			heap.Fix(&h, 0)
-		}
-	}
-	if len(h) < k {
-		return 0
-	}
-	return h[0]
-}
-
-type minHeap []float64
-
-func (h minHeap) Len() int           { return len(h) }
-func (h minHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *minHeap) Push(x any)        { *h = append(*h, x.(float64)) }
-func (h *minHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
 }
 
 // searchAll is searchGroups scoring every posting of every term.
@@ -514,8 +654,8 @@ func (x *bm25) searchAll(gs []planned, k int, alive func(int32) bool) []scored {
 	// Keep the k best in a min-heap.
 	h := make(scoreHeap, 0, k)
 	for _, d := range touched {
-		if alive != nil && !alive(d) {
-			continue
+		if x.lens[d] < 0 || alive != nil && !alive(d) {
+			continue // holes are never returned (see drop)
 		}
 		sc := scored{d, float64(scores[d])}
 		h.offer(sc, k)
