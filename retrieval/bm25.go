@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"maps"
 	"math"
+	mbits "math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -319,10 +320,11 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 }
 
 // termStats is what pruning needs to know about one posting list: the
-// largest length-normalised term frequency among its live documents,
-// tf/(tf + K1(1-B) + K1·B·len/avg), which bounds the term's score in any
-// document at idf·(K1+1)·part, and whether the list can be walked by
-// galloping (documents strictly increasing, in range, tf > 0).
+// largest length-normalised term frequency, tf/(tf + K1(1-B) + K1·B·len/avg),
+// among its live documents in each window of 1<<windowShift documents,
+// which bounds the term's score there at idf·(K1+1)·part; and whether
+// the list can be walked by galloping (documents strictly increasing, in
+// range, tf > 0).
 //
 // A long list takes a pass to measure, so stats are cached between
 // queries, keyed by everything they depend on: a changed list (appended
@@ -334,13 +336,17 @@ type termStats struct {
 	total int64
 	docs  int
 
-	part   float64
+	part   []float32 // by window
 	usable bool
 }
 
+// windowShift sets the windows of searchPruned: 512 documents. Smaller
+// windows bound scores more tightly but cost more to plan and to cache
+// (a float32 per window per cached list).
+const windowShift = 9
+
 // statsCacheMin is the shortest posting list whose stats are cached;
-// shorter ones are measured on the spot, which costs less than a lookup
-// is worth.
+// shorter ones are measured on the spot, which costs little.
 const statsCacheMin = 2048
 
 // statsFor returns ps's termStats under the current collection
@@ -349,13 +355,10 @@ func (x *bm25) statsFor(ps []posting, per float64) termStats {
 	if len(ps) < statsCacheMin {
 		return x.measure(ps, per)
 	}
-	valid := func(s termStats) bool {
-		return s.first == &ps[0] && s.n == len(ps) && s.live == x.live && s.total == x.total && s.docs == len(x.lens)
-	}
 	x.statsMu.Lock()
 	s, ok := x.stats[&ps[0]]
 	x.statsMu.Unlock()
-	if ok && valid(s) {
+	if ok && s.first == &ps[0] && s.n == len(ps) && s.live == x.live && s.total == x.total && s.docs == len(x.lens) {
 		return s
 	}
 	s = x.measure(ps, per)
@@ -369,15 +372,16 @@ func (x *bm25) statsFor(ps []posting, per float64) termStats {
 }
 
 // measure computes ps's termStats in one pass. Holes are left out of the
-// bound: their length is -1, which the score formula would turn into a
-// larger (with a short average, even negative) denominator than any
+// bounds: their length is -1, which the score formula would turn into a
+// smaller (with a short average, even negative) denominator than any
 // document's, and they are never returned.
 func (x *bm25) measure(ps []posting, per float64) termStats {
 	s := termStats{n: len(ps), live: x.live, total: x.total, docs: len(x.lens), usable: true}
 	if len(ps) > 0 {
 		s.first = &ps[0]
 	}
-	norm := bm25K1 * (1 - bm25B)
+	s.part = make([]float32, (len(x.lens)>>windowShift)+1)
+	norm, _ := x.scoreParams()
 	prev := int32(-1)
 	for _, p := range ps {
 		if p.doc <= prev || int(p.doc) >= len(x.lens) || p.tf == 0 {
@@ -390,7 +394,8 @@ func (x *bm25) measure(ps []posting, per float64) termStats {
 			continue
 		}
 		tf := float64(p.tf)
-		s.part = max(s.part, tf/(tf+norm+per*float64(n)))
+		w := p.doc >> windowShift
+		s.part[w] = max(s.part[w], float32(tf/(tf+norm+per*float64(n))))
 	}
 	return s
 }
@@ -404,84 +409,18 @@ func (x *bm25) resetStats() {
 }
 
 // Limits of pruning. Scores are float32 sums (as searchAll adds them) and
-// bounds float64: a document is skipped only when its bound, enlarged by
-// pruneSlack, is still below the threshold, which covers the rounding of
-// up to maxPruneGroups float32 additions many times over. Weighted idfs
-// outside [minPruneIDF, maxPruneIDF] could underflow a float32 score to 0
-// or overflow a sum to Inf, where searchAll's arithmetic is the only
-// definition of the result.
+// bounds float64 from float32 parts: a document is skipped only when its
+// bound, enlarged by pruneSlack, is still below the threshold, which
+// covers the rounding of up to maxPruneGroups float32 additions many
+// times over. Weighted idfs outside [minPruneIDF, maxPruneIDF] could
+// underflow a float32 score to 0 or overflow a sum to Inf, where
+// searchAll's arithmetic is the only definition of the result.
 const (
 	pruneSlack     = 1e-4
 	maxPruneGroups = 256
 	minPruneIDF    = 1e-15
 	maxPruneIDF    = 1e30
 )
-
-// msGroup is a group as searchPruned walks it: its members' cursors are
-// cs[lo:hi], and bound is the most it adds to any document's score.
-type msGroup struct {
-	orig   int // index in the planned groups: searchAll's order of addition
-	lo, hi int
-	bound  float64
-}
-
-// postCursor walks one member's postings in document order.
-type postCursor struct {
-	ps    []posting
-	pos   int
-	idf   float64
-	group int // the group's rank (index in the sorted msGroups)
-}
-
-// maxScorePlan sorts the groups by bound, lowest first, and lays their
-// members' cursors out in that order, so that the essential groups'
-// cursors (see searchPruned) are always a suffix of cs. It reports false
-// when pruning cannot be exact or cannot help.
-func (x *bm25) maxScorePlan(gs []planned) ([]msGroup, []postCursor, bool) {
-	if len(gs) == 0 || len(gs) > maxPruneGroups {
-		return nil, nil, false
-	}
-	avg := float64(x.total) / float64(x.live)
-	if avg == 0 {
-		avg = 1 // as scorer
-	}
-	per := bm25K1 * bm25B / avg
-	mg := make([]msGroup, len(gs))
-	common := true // every group in most documents
-	for i, g := range gs {
-		mg[i].orig = i
-		df := 0
-		for m, ps := range g.postings {
-			idf := g.idf[m]
-			if !(idf >= minPruneIDF && idf <= maxPruneIDF) {
-				return nil, nil, false
-			}
-			s := x.statsFor(ps, per)
-			if !s.usable {
-				return nil, nil, false
-			}
-			mg[i].bound = max(mg[i].bound, idf*(bm25K1+1)*s.part)
-			df += len(ps)
-		}
-		if df < len(x.lens)/allCommonShare {
-			common = false
-		}
-	}
-	if common {
-		return nil, nil, false
-	}
-	slices.SortStableFunc(mg, func(a, b msGroup) int { return cmp.Compare(a.bound, b.bound) })
-	var cs []postCursor
-	for r := range mg {
-		g := gs[mg[r].orig]
-		mg[r].lo = len(cs)
-		for m, ps := range g.postings {
-			cs = append(cs, postCursor{ps: ps, idf: g.idf[m], group: r})
-		}
-		mg[r].hi = len(cs)
-	}
-	return mg, cs, true
-}
 
 // allCommonShare: a query whose every group is in more than one document
 // in allCommonShare is scored exhaustively. Its documents' scores are all
@@ -490,108 +429,296 @@ func (x *bm25) maxScorePlan(gs []planned) ([]msGroup, []postCursor, bool) {
 // adding them up a term at a time.
 const allCommonShare = 4
 
-// searchPruned is searchAll by document-at-a-time MaxScore (Turtle and
-// Flood 1995, as in Lucene): with the groups sorted by bound, the lowest
+// postCursor walks one member's postings in document order.
+type postCursor struct {
+	ps    []posting
+	pos   int
+	idf   float64
+	part  []float32 // termStats.part
+	group int       // index in the planned groups
+}
+
+// at returns the cursor's posting for document d, advancing it to the
+// first posting at or after d.
+func (c *postCursor) at(d int32) (posting, bool) {
+	c.pos = gallop(c.ps, c.pos, d)
+	if c.pos < len(c.ps) && c.ps[c.pos].doc == d {
+		return c.ps[c.pos], true
+	}
+	return posting{}, false
+}
+
+// maxScore is the state of one searchPruned query.
+type maxScore struct {
+	x       *bm25
+	alive   func(int32) bool
+	norm    float64 // the scorer's constants (see bm25Score)
+	per     float64
+	cs      []postCursor
+	members [][]int // by planned group, its cursors
+
+	// By window, recomputed for each: the groups' bounds (by planned
+	// group), the groups in increasing order of bound, pre[r], the sum
+	// of the bounds of the groups before order[r], and ess: order[ess:]
+	// are the essential groups.
+	bound []float64
+	order []int
+	pre   []float64
+	ess   int
+
+	// The window's documents' scores in each planned group (row o, at
+	// rows[o*len(gs):], is document lo+o), and which documents the
+	// essential groups have (bit o).
+	rows    []float32
+	seen    [1 << windowShift / 64]uint64
+	cand    [1 << windowShift / 64]uint64 // those still in the running
+	partial [1 << windowShift]float64     // their scores so far
+
+	h     scoreHeap
+	k     int
+	theta float64 // the k-th best score, once there are k
+}
+
+// newMaxScore checks that the groups can be pruned exactly and that
+// pruning can help, and sets up their cursors.
+func (x *bm25) newMaxScore(gs []planned, k int, alive func(int32) bool) (*maxScore, bool) {
+	if len(gs) == 0 || len(gs) > maxPruneGroups {
+		return nil, false
+	}
+	norm, per := x.scoreParams()
+	m := &maxScore{x: x, alive: alive, norm: norm, per: per, k: k, members: make([][]int, len(gs)),
+		bound: make([]float64, len(gs)), order: make([]int, len(gs)), pre: make([]float64, len(gs)+1),
+		rows: make([]float32, len(gs)<<windowShift), h: make(scoreHeap, 0, k)}
+	common := true // every group in most documents
+	for g, pl := range gs {
+		df := 0
+		for i, ps := range pl.postings {
+			idf := pl.idf[i]
+			if !(idf >= minPruneIDF && idf <= maxPruneIDF) {
+				return nil, false
+			}
+			s := x.statsFor(ps, per)
+			if !s.usable {
+				return nil, false
+			}
+			m.members[g] = append(m.members[g], len(m.cs))
+			m.cs = append(m.cs, postCursor{ps: ps, idf: idf, part: s.part, group: g})
+			df += len(ps)
+		}
+		if df <= len(x.lens)/allCommonShare {
+			common = false
+		}
+	}
+	return m, !common
+}
+
+// searchPruned is searchAll by MaxScore (Turtle and Flood 1995) over
+// windows of documents, much as Lucene's MaxScore bulk scorer does: in
+// each window, with the groups sorted by their bound there, the lowest
 // ones whose bounds sum below the k-th best score so far (theta) are
-// "non-essential": a document in none of the others cannot enter the
-// top k. Candidates therefore come only from the essential groups'
-// postings, in document order; each is completed from the non-essential
-// groups, highest bound first, by galloping search, and abandoned as soon
-// as its partial score plus the bounds left cannot beat theta. As theta
-// rises, more groups become non-essential and their postings are skipped
-// rather than read.
+// "non-essential", since a document in none of the others cannot enter
+// the top k. The essential groups' postings in the window are scored a
+// term at a time into a small buffer; each document they name is then,
+// in document order, completed from the non-essential groups, highest
+// bound first, by galloping search, and abandoned as soon as its partial
+// score plus the bounds left cannot beat theta. A window whose bounds
+// all add up below theta is skipped whole. As theta rises, more and more
+// postings are skipped rather than read.
 //
 // Every completed document is scored exactly as searchAll scores it (the
 // same float32 scores, maxed within a group and added in the planned
 // groups' order) and kept by the same heap, so the result is identical.
 // Documents come in increasing order, so one that only ties theta would
 // lose to the earlier document holding it anyway. It reports false when
-// pruning would not be exact or would not help (see maxScorePlan).
+// pruning would not be exact or would not help (see newMaxScore).
 func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
-	mg, cs, ok := x.maxScorePlan(gs)
+	m, ok := x.newMaxScore(gs, k, alive)
 	if !ok {
 		return nil, false
 	}
-	n := len(mg)
-	// pre[r] is the sum of the bounds of the groups ranked below r;
-	// rank[i] is planned group i's rank.
-	pre := make([]float64, n+1)
-	rank := make([]int, n)
-	for r, g := range mg {
-		pre[r+1] = pre[r] + g.bound
-		rank[g.orig] = r
+	for lo := 0; lo < len(x.lens); lo += 1 << windowShift {
+		m.window(int32(lo), int32(min(lo+1<<windowShift, len(x.lens))))
 	}
-	score := x.scorer()
-	contrib := make([]float32, n) // the candidate's score in each group, by rank
-	h := make(scoreHeap, 0, k)
-	theta := 0.0 // until the heap is full, any document enters
-	ess := 0     // groups ranked below ess are non-essential
-	for ess < n {
-		d, ok := nextDoc(cs[mg[ess].lo:])
-		if !ok {
+	return sortScored(m.h), true
+}
+
+// window scores the candidates among documents lo to hi-1, all in one
+// window, in three passes: the essential groups' postings, a term at a
+// time; then each non-essential group, highest bound first, for the
+// candidates that can still beat theta with it and the groups below it;
+// then the survivors, completely scored, in document order. The first
+// two passes prune with theta as it was when the window began, which is
+// never more than it is later.
+func (m *maxScore) window(lo, hi int32) {
+	if !m.plan(lo >> windowShift) {
+		return
+	}
+	n := len(m.members)
+	for _, g := range m.order[m.ess:] {
+		for _, i := range m.members[g] {
+			m.load(&m.cs[i], lo, hi, g, n)
+		}
+	}
+	m.cand = m.seen
+	live := 0
+	for o := range m.each() {
+		if d := lo + int32(o); m.x.lens[d] < 0 || m.alive != nil && !m.alive(d) {
+			m.cand[o>>6] &^= 1 << (o & 63)
+			continue
+		}
+		p := 0.0
+		for _, s := range m.rows[o*n : (o+1)*n] { // the non-essential groups' are still 0
+			p += float64(s)
+		}
+		m.partial[o] = p
+		live++
+	}
+	for r := m.ess - 1; r >= 0 && live > 0; r-- {
+		if live = m.filter(m.pre[r+1]); live == 0 {
 			break
 		}
-		for i := mg[ess].lo; i < len(cs); i++ {
-			c := &cs[i]
-			if c.pos < len(c.ps) && c.ps[c.pos].doc == d {
-				contrib[c.group] = max(contrib[c.group], score(c.idf, c.ps[c.pos]))
-				c.pos++
-			}
+		g := m.order[r]
+		if m.bound[g] == 0 {
+			continue // none of the window's documents is in the group
 		}
-		if x.lens[d] >= 0 && (alive == nil || alive(d)) &&
-			complete(d, contrib, mg[:ess], cs, pre, theta, score) {
-			var total float32
-			for _, r := range rank {
-				total += contrib[r]
-			}
-			h.offer(scored{d, float64(total)}, k)
-			if len(h) == k && h[0].score > theta {
-				theta = h[0].score
-				for ess < n && pre[ess+1]*(1+pruneSlack) < theta {
-					ess++
+		for _, i := range m.members[g] {
+			m.probe(&m.cs[i], lo, hi, g, n, live)
+		}
+		for o := range m.each() {
+			m.partial[o] += float64(m.rows[o*n+g])
+		}
+	}
+	for o := range m.each() {
+		if m.prunable(m.partial[o]) {
+			continue
+		}
+		var total float32
+		for _, s := range m.rows[o*n : (o+1)*n] { // in the planned groups' order, as searchAll adds
+			total += s
+		}
+		m.h.offer(scored{lo + int32(o), float64(total)}, m.k)
+		if len(m.h) == m.k {
+			m.theta = m.h[0].score
+		}
+	}
+	for wi, bits := range m.seen {
+		for ; bits != 0; bits &= bits - 1 {
+			o := wi<<6 + mbits.TrailingZeros64(bits)
+			clear(m.rows[o*n : (o+1)*n])
+		}
+	}
+	m.seen = [len(m.seen)]uint64{}
+}
+
+// each yields the window's candidates (offsets from its first document),
+// in order.
+func (m *maxScore) each() func(yield func(int) bool) {
+	return func(yield func(int) bool) {
+		for wi := range m.cand {
+			for bits := m.cand[wi]; bits != 0; bits &= bits - 1 {
+				if !yield(wi<<6 + mbits.TrailingZeros64(bits)) {
+					return
 				}
 			}
 		}
-		clear(contrib)
 	}
-	return sortScored(h), true
 }
 
-// nextDoc is the lowest document at the cursors, false when all are done.
-func nextDoc(cs []postCursor) (int32, bool) {
-	d, ok := int32(0), false
-	for i := range cs {
-		c := &cs[i]
-		if c.pos < len(c.ps) && (!ok || c.ps[c.pos].doc < d) {
-			d, ok = c.ps[c.pos].doc, true
+// filter drops the candidates that cannot beat theta even with extra
+// more, and returns how many are left.
+func (m *maxScore) filter(extra float64) int {
+	live := 0
+	for o := range m.each() {
+		if m.prunable(m.partial[o] + extra) {
+			m.cand[o>>6] &^= 1 << (o & 63)
+		} else {
+			live++
 		}
 	}
-	return d, ok
+	return live
 }
 
-// complete adds to contrib document d's scores in the non-essential
-// groups ne (ranked 0 to len(ne)-1), highest bound first, and reports
-// whether d can still beat theta; it stops at the first group where it
-// cannot.
-func complete(d int32, contrib []float32, ne []msGroup, cs []postCursor, pre []float64, theta float64, score func(float64, posting) float32) bool {
-	partial := 0.0
-	for r := len(ne); r < len(contrib); r++ {
-		partial += float64(contrib[r])
-	}
-	for r := len(ne) - 1; r >= 0; r-- {
-		if (partial+pre[r+1])*(1+pruneSlack) < theta {
-			return false
-		}
-		for i := ne[r].lo; i < ne[r].hi; i++ {
-			c := &cs[i]
-			c.pos = gallop(c.ps, c.pos, d)
-			if c.pos < len(c.ps) && c.ps[c.pos].doc == d {
-				contrib[r] = max(contrib[r], score(c.idf, c.ps[c.pos]))
+// probe scores cursor c's postings of the live candidates among
+// documents lo to hi-1 into group g's column: by galloping search from
+// candidate to candidate when they are few beside the postings, else by
+// reading the postings in the window.
+func (m *maxScore) probe(c *postCursor, lo, hi int32, g, n, live int) {
+	lens := m.x.lens
+	if inWindow := len(c.ps) * int(hi-lo) / len(lens); live*8 < inWindow {
+		for o := range m.each() {
+			d := lo + int32(o)
+			if p, ok := c.at(d); ok {
+				if s, r := bm25Score(c.idf, p.tf, m.norm, m.per, lens[d]), &m.rows[o*n+g]; s > *r {
+					*r = s
+				}
 			}
 		}
-		partial += float64(contrib[r])
+		return
 	}
-	return partial*(1+pruneSlack) >= theta
+	ps := c.ps
+	j := gallop(ps, c.pos, lo)
+	for ; j < len(ps) && ps[j].doc < hi; j++ {
+		p := ps[j]
+		o := int(p.doc - lo)
+		if m.cand[o>>6]&(1<<(o&63)) == 0 {
+			continue
+		}
+		if s, r := bm25Score(c.idf, p.tf, m.norm, m.per, lens[p.doc]), &m.rows[o*n+g]; s > *r {
+			*r = s
+		}
+	}
+	c.pos = j
+}
+
+// plan computes window w's bounds, orders the groups by them and splits
+// off the non-essential ones; false when the window can be skipped.
+func (m *maxScore) plan(w int32) bool {
+	sum := 0.0
+	for g, cs := range m.members {
+		b := 0.0
+		for _, i := range cs {
+			c := &m.cs[i]
+			b = max(b, c.idf*(bm25K1+1)*float64(c.part[w]))
+		}
+		m.bound[g] = b
+		m.order[g] = g
+		sum += b
+	}
+	if m.prunable(sum) {
+		return false
+	}
+	slices.SortFunc(m.order, func(a, b int) int { return cmp.Compare(m.bound[a], m.bound[b]) })
+	for r, g := range m.order {
+		m.pre[r+1] = m.pre[r] + m.bound[g]
+	}
+	m.ess = 0
+	for m.ess < len(m.order) && m.prunable(m.pre[m.ess+1]) {
+		m.ess++
+	}
+	return true
+}
+
+// load scores cursor c's postings among documents lo to hi-1 into group
+// g's column of the rows (n groups a row), and marks their documents.
+func (m *maxScore) load(c *postCursor, lo, hi int32, g, n int) {
+	ps, lens := c.ps, m.x.lens
+	j := gallop(ps, c.pos, lo)
+	for ; j < len(ps) && ps[j].doc < hi; j++ {
+		p := ps[j]
+		o := int(p.doc - lo)
+		s := bm25Score(c.idf, p.tf, m.norm, m.per, lens[p.doc])
+		if r := &m.rows[o*n+g]; s > *r {
+			*r = s
+		}
+		m.seen[o>>6] |= 1 << (o & 63)
+	}
+	c.pos = j
+}
+
+// prunable reports whether a document whose score is at most ub cannot
+// enter the top k.
+func (m *maxScore) prunable(ub float64) bool {
+	return len(m.h) == m.k && ub*(1+pruneSlack) < m.theta
 }
 
 // gallop returns the first position at or after from whose document is at
@@ -606,8 +733,15 @@ func gallop(ps []posting, from int, d int32) int {
 		step <<= 1
 	}
 	hi := min(lo+step, len(ps)) // ps[lo].doc < d; ps[hi].doc >= d or hi = len
-	i, _ := slices.BinarySearchFunc(ps[lo+1:hi], d, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
-	return lo + 1 + i
+	for lo+1 < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ps[mid].doc < d {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return hi
 }
 
 // searchAll is searchGroups scoring every posting of every term.
@@ -666,16 +800,30 @@ func (x *bm25) searchAll(gs []planned, k int, alive func(int32) bool) []scored {
 // scorer returns BM25's score of one posting of a term with weighted idf
 // idf, under the collection's current statistics.
 func (x *bm25) scorer() func(idf float64, p posting) float32 {
+	norm, per := x.scoreParams()
+	return func(idf float64, p posting) float32 {
+		return bm25Score(idf, p.tf, norm, per, x.lens[p.doc])
+	}
+}
+
+// scoreParams returns bm25Score's norm and per under the collection's
+// current statistics.
+func (x *bm25) scoreParams() (norm, per float64) {
 	avg := float64(x.total) / float64(x.live)
 	if avg == 0 {
 		avg = 1
 	}
-	norm := bm25K1 * (1 - bm25B)
-	per := bm25K1 * bm25B / avg
-	return func(idf float64, p posting) float32 {
-		tf := float64(p.tf)
-		return float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
-	}
+	return bm25K1 * (1 - bm25B), bm25K1 * bm25B / avg
+}
+
+// bm25Score is BM25's score of a term with weighted idf idf and frequency
+// tf in a document of n terms. Every search scores with it, so that
+// pruned and exhaustive searches agree to the bit; the explicit float64
+// conversions keep the compiler from fusing a multiply-add on some
+// platforms and not others.
+func bm25Score(idf float64, tf uint16, norm, per float64, n int32) float32 {
+	t := float64(tf)
+	return float32(float64(idf*t*(bm25K1+1)) / (t + norm + float64(per*float64(n))))
 }
 
 // sortScored sorts a heap's documents best first.

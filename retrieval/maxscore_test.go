@@ -234,7 +234,7 @@ func TestAllCommon(t *testing.T) {
 		groups = append(groups, []WeightedTerm{{Term: tm, Weight: 1}})
 	}
 	gs, _ := x.plan(groups)
-	if _, _, ok := x.maxScorePlan(gs); ok {
+	if _, ok := x.newMaxScore(gs, 10, x.alive); ok {
 		t.Fatal("a query of common words is pruned")
 	}
 	for _, k := range []int{1, 10, 50} {
