@@ -380,7 +380,11 @@ func (x *bm25) measure(ps []posting, per float64) termStats {
 	if len(ps) > 0 {
 		s.first = &ps[0]
 	}
-	s.part = make([]float32, (len(x.lens)>>windowShift)+1)
+	// Per window, the best posting's tf and its denominator's other
+	// terms, c = K1(1-B) + K1·B·len/avg: tf/(tf+c) grows with tf/c, and
+	// comparing tf/c by cross-multiplying spares a division a posting.
+	nw := (len(x.lens) >> windowShift) + 1
+	bestTF, bestC := make([]float64, nw), make([]float64, nw)
 	norm, _ := x.scoreParams()
 	prev := int32(-1)
 	for _, p := range ps {
@@ -393,9 +397,17 @@ func (x *bm25) measure(ps []posting, per float64) termStats {
 		if n < 0 {
 			continue
 		}
-		tf := float64(p.tf)
-		w := p.doc >> windowShift
-		s.part[w] = max(s.part[w], float32(tf/(tf+norm+per*float64(n))))
+		tf, c := float64(p.tf), norm+per*float64(n)
+		if w := p.doc >> windowShift; tf*bestC[w] > bestTF[w]*c || bestTF[w] == 0 {
+			bestTF[w], bestC[w] = tf, c
+		}
+	}
+	s.part = make([]float32, nw)
+	for w, tf := range bestTF {
+		if tf > 0 {
+			// Rounded up: float32 rounding must not make the bound low.
+			s.part[w] = math.Nextafter32(float32(tf/(tf+bestC[w])), 1)
+		}
 	}
 	return s
 }
