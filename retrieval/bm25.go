@@ -5,6 +5,7 @@ import (
 	"container/heap"
 	"maps"
 	"math"
+	mbits "math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -34,6 +35,12 @@ type bm25 struct {
 	live     int
 	total    int64
 	dead     map[string]int32 // postings of holes, by term
+
+	// stats caches the termStats of long posting lists for pruning;
+	// searches run concurrently (under the index's read lock), hence
+	// the mutex. Keyed by the list's first posting.
+	statsMu sync.Mutex
+	stats   map[*posting]termStats
 }
 
 func newBM25() *bm25 { return &bm25{postings: make(map[string][]posting)} }
@@ -117,6 +124,7 @@ func (x *bm25) thaw() {
 		m[strings.Clone(t)] = all[len(all)-len(ps) : len(all) : len(all)]
 	})
 	x.postings, x.dict = m, nil
+	x.resetStats()
 }
 
 // addAll indexes texts as the next documents, in order, and returns the
@@ -127,6 +135,7 @@ func (x *bm25) addAll(texts []string) map[string]string {
 	// In batches: a document's terms are held only until its postings
 	// are appended, which bounds the memory of building a large index.
 	x.thaw()
+	defer x.resetStats()
 	stems := make(map[string]string)
 	for lo := 0; lo < len(texts); lo += addBatch {
 		maps.Copy(stems, x.addBatch(texts[lo:min(lo+addBatch, len(texts))]))
@@ -197,6 +206,7 @@ func (x *bm25) drop(doc int32, text string) {
 	if int(doc) >= len(x.lens) || x.lens[doc] < 0 {
 		return
 	}
+	x.resetStats()
 	x.total -= int64(x.lens[doc])
 	x.lens[doc] = -1
 	x.live--
@@ -215,6 +225,7 @@ func (x *bm25) drop(doc int32, text string) {
 // countDead fills x.dead from the holes' postings (after a restore).
 func (x *bm25) countDead() {
 	x.dead = nil
+	x.resetStats()
 	x.each(func(t string, ps []posting) {
 		for _, p := range ps {
 			if x.lens[p.doc] < 0 {
@@ -275,18 +286,17 @@ func (x *bm25) searchGroups(groups [][]WeightedTerm, k int, alive func(int32) bo
 // exhaustively; pruning does not pay below it.
 var pruneMinPostings = 200000
 
-// planned is one term group as searchPruned scores it: its members'
-// postings and weighted idfs, in the order searchAll would visit them,
-// and an upper bound of the group's contribution to any document.
+// planned is one term group as searchAll scores it: its members'
+// postings and weighted idfs, in the order searchAll visits them.
 type planned struct {
 	postings [][]posting
 	idf      []float64
-	bound    float64
 }
 
 // plan resolves groups as searchAll would (a term counts in the first
-// group that names it; unknown and zero-weight terms drop out) and
-// returns them with their total number of postings.
+// group that names it; unknown terms and terms whose weight is not a
+// positive finite number drop out) and returns them with their total
+// number of postings.
 func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 	seen := make(map[string]bool)
 	var out []planned
@@ -295,7 +305,9 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 		var p planned
 		for _, wt := range g {
 			t := wt.Term
-			if seen[t] || wt.Weight <= 0 {
+			// NaN and ±Inf would make every score (and every bound) NaN
+			// or Inf; the !(w > 0) form also catches NaN.
+			if seen[t] || !(wt.Weight > 0) || math.IsInf(wt.Weight, 0) {
 				continue
 			}
 			seen[t] = true
@@ -303,11 +315,8 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 			if len(ps) == 0 {
 				continue
 			}
-			idf := x.idf(t) * wt.Weight
 			p.postings = append(p.postings, ps)
-			p.idf = append(p.idf, idf)
-			// tf/(tf+K) < 1 for any tf and length.
-			p.bound = max(p.bound, idf*(bm25K1+1))
+			p.idf = append(p.idf, x.idf(t)*wt.Weight)
 			total += len(ps)
 		}
 		if p.postings != nil {
@@ -317,114 +326,418 @@ func (x *bm25) plan(groups [][]WeightedTerm) ([]planned, int) {
 	return out, total
 }
 
-// searchPruned is searchAll with the standard "stop adding documents"
-// bound (Moffat and Zobel's continue strategy, made exact): groups are
-// accumulated rarest (highest bound) first; once the bounds of the groups
-// left sum below the k-th best partial score, no document not yet seen
-// can enter the top k, and only the documents seen that still can are
-// scored further, by binary search in the remaining postings. The
-// survivors are then scored exactly as searchAll scores them (the same
-// float32 arithmetic in the same group order), so the result is
-// identical. It reports false when pruning would not help.
-func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
-	score := x.scorer()
-	order := make([]int, len(gs))
-	rest := 0.0
-	for i := range order {
-		order[i] = i
-		rest += gs[i].bound
-	}
-	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(gs[b].bound, gs[a].bound) })
+// termStats is what pruning needs to know about one posting list: the
+// largest length-normalised term frequency, tf/(tf + K1(1-B) + K1·B·len/avg),
+// among its live documents in each window of 1<<windowShift documents,
+// which bounds the term's score there at idf·(K1+1)·part; and whether
+// the list can be walked by galloping (documents strictly increasing, in
+// range, tf > 0).
+//
+// A long list takes a pass to measure, so stats are cached between
+// queries, keyed by everything they depend on: a changed list (appended
+// to, moved by thaw) or changed collection statistics miss the cache.
+type termStats struct {
+	first *posting // the list measured, by identity and length
+	n     int
+	live  int // collection statistics it was measured under
+	total int64
+	docs  int
 
-	acc := make([]float64, len(x.lens))
-	var touched []int32
-	var gbest []float64 // a multi-member group's best member, per document
-	var gtouched []int32
-	var theta float64
-	done := 0
-	for ; done < len(order); done++ {
-		// Leave a margin for float32 rounding: the survivors are a
-		// superset of the exact top k.
-		if len(touched) >= k && rest < theta*(1-1e-4) {
-			break
-		}
-		g := gs[order[done]]
-		rest -= g.bound
-		add := func(d int32, s float64) {
-			if acc[d] == 0 {
-				touched = append(touched, d)
-			}
-			acc[d] += s
-		}
-		if len(g.postings) == 1 {
-			for _, p := range g.postings[0] {
-				add(p.doc, float64(score(g.idf[0], p)))
-			}
-		} else {
-			if gbest == nil {
-				gbest = make([]float64, len(x.lens))
-			}
-			for m, ps := range g.postings {
-				for _, p := range ps {
-					s := float64(score(g.idf[m], p))
-					if gbest[p.doc] == 0 {
-						gtouched = append(gtouched, p.doc)
-					}
-					gbest[p.doc] = max(gbest[p.doc], s)
-				}
-			}
-			for _, d := range gtouched {
-				add(d, gbest[d])
-				gbest[d] = 0
-			}
-			gtouched = gtouched[:0]
-		}
-		theta = kthBest(acc, touched, k, alive)
+	part   []float32 // by window
+	usable bool
+}
+
+// windowShift sets the windows of searchPruned: 512 documents. Smaller
+// windows bound scores more tightly but cost more to plan and to cache
+// (a float32 per window per cached list).
+const windowShift = 9
+
+// statsCacheMin is the shortest posting list whose stats are cached;
+// shorter ones are measured on the spot, which costs little.
+const statsCacheMin = 2048
+
+// statsFor returns ps's termStats under the current collection
+// statistics, from the cache when it is still valid.
+func (x *bm25) statsFor(ps []posting, per float64) termStats {
+	if len(ps) < statsCacheMin {
+		return x.measure(ps, per)
 	}
-	if done == len(order) {
-		return nil, false // nothing was pruned
+	x.statsMu.Lock()
+	s, ok := x.stats[&ps[0]]
+	x.statsMu.Unlock()
+	if ok && s.first == &ps[0] && s.n == len(ps) && s.live == x.live && s.total == x.total && s.docs == len(x.lens) {
+		return s
 	}
-	// Survivors: documents whose partial score plus what is left could
-	// still reach theta.
-	var cands []int32
-	for _, d := range touched {
-		if acc[d]+rest >= theta*(1-1e-4) && (alive == nil || alive(d)) {
-			cands = append(cands, d)
-		}
+	s = x.measure(ps, per)
+	x.statsMu.Lock()
+	if x.stats == nil {
+		x.stats = make(map[*posting]termStats)
 	}
-	slices.Sort(cands)
-	// Score the survivors group by group in searchAll's order, walking
-	// each posting list once with galloping search (both are sorted by
-	// document).
-	totals := make([]float32, len(cands))
-	vals := make([]float32, len(cands))
-	for _, g := range gs {
-		clear(vals)
-		for m, ps := range g.postings {
-			pos := 0
-			for ci, d := range cands {
-				pos = gallop(ps, pos, d)
-				if pos == len(ps) {
-					break
-				}
-				if ps[pos].doc == d {
-					vals[ci] = max(vals[ci], score(g.idf[m], ps[pos]))
-				}
-			}
-		}
-		for ci, v := range vals {
-			totals[ci] += v
-		}
+	x.stats[&ps[0]] = s
+	x.statsMu.Unlock()
+	return s
+}
+
+// measure computes ps's termStats in one pass. Holes are left out of the
+// bounds: their length is -1, which the score formula would turn into a
+// smaller (with a short average, even negative) denominator than any
+// document's, and they are never returned.
+func (x *bm25) measure(ps []posting, per float64) termStats {
+	s := termStats{n: len(ps), live: x.live, total: x.total, docs: len(x.lens), usable: true}
+	if len(ps) > 0 {
+		s.first = &ps[0]
 	}
-	h := make(scoreHeap, 0, k)
-	for ci, d := range cands {
-		if totals[ci] == 0 {
+	// Per window, the best posting's tf and its denominator's other
+	// terms, c = K1(1-B) + K1·B·len/avg: tf/(tf+c) grows with tf/c, and
+	// comparing tf/c by cross-multiplying spares a division a posting.
+	nw := (len(x.lens) >> windowShift) + 1
+	bestTF, bestC := make([]float64, nw), make([]float64, nw)
+	norm, _ := x.scoreParams()
+	prev := int32(-1)
+	for _, p := range ps {
+		if p.doc <= prev || int(p.doc) >= len(x.lens) || p.tf == 0 {
+			s.usable = false
+			return s
+		}
+		prev = p.doc
+		n := x.lens[p.doc]
+		if n < 0 {
 			continue
 		}
-		sc := scored{d, float64(totals[ci])}
-		h.offer(sc, k)
+		tf, c := float64(p.tf), norm+per*float64(n)
+		if w := p.doc >> windowShift; tf*bestC[w] > bestTF[w]*c || bestTF[w] == 0 {
+			bestTF[w], bestC[w] = tf, c
+		}
 	}
-	return sortScored(h), true
+	s.part = make([]float32, nw)
+	for w, tf := range bestTF {
+		if tf > 0 {
+			// Rounded up: float32 rounding must not make the bound low.
+			s.part[w] = math.Nextafter32(float32(tf/(tf+bestC[w])), 1)
+		}
+	}
+	return s
+}
+
+// resetStats drops the cached termStats, after a change to the index
+// (they would miss anyway; this frees them).
+func (x *bm25) resetStats() {
+	x.statsMu.Lock()
+	x.stats = nil
+	x.statsMu.Unlock()
+}
+
+// Limits of pruning. Scores are float32 sums (as searchAll adds them) and
+// bounds float64 from float32 parts: a document is skipped only when its
+// bound, enlarged by pruneSlack, is still below the threshold, which
+// covers the rounding of up to maxPruneGroups float32 additions many
+// times over. Weighted idfs outside [minPruneIDF, maxPruneIDF] could
+// underflow a float32 score to 0 or overflow a sum to Inf, where
+// searchAll's arithmetic is the only definition of the result.
+const (
+	pruneSlack     = 1e-4
+	maxPruneGroups = 256
+	minPruneIDF    = 1e-15
+	maxPruneIDF    = 1e30
+)
+
+// allCommonShare: a query whose every group is in more than one document
+// in allCommonShare is scored exhaustively. Its documents' scores are all
+// alike, the threshold never rises above the bounds of the common
+// groups, and walking them a document at a time only costs more than
+// adding them up a term at a time.
+const allCommonShare = 4
+
+// postCursor walks one member's postings in document order.
+type postCursor struct {
+	ps    []posting
+	pos   int
+	idf   float64
+	part  []float32 // termStats.part
+	group int       // index in the planned groups
+}
+
+// at returns the cursor's posting for document d, advancing it to the
+// first posting at or after d.
+func (c *postCursor) at(d int32) (posting, bool) {
+	c.pos = gallop(c.ps, c.pos, d)
+	if c.pos < len(c.ps) && c.ps[c.pos].doc == d {
+		return c.ps[c.pos], true
+	}
+	return posting{}, false
+}
+
+// maxScore is the state of one searchPruned query.
+type maxScore struct {
+	x       *bm25
+	alive   func(int32) bool
+	norm    float64 // the scorer's constants (see bm25Score)
+	per     float64
+	cs      []postCursor
+	members [][]int // by planned group, its cursors
+
+	// By window, recomputed for each: the groups' bounds (by planned
+	// group), the groups in increasing order of bound, pre[r], the sum
+	// of the bounds of the groups before order[r], and ess: order[ess:]
+	// are the essential groups.
+	bound []float64
+	order []int
+	pre   []float64
+	ess   int
+
+	// The window's documents' scores in each planned group (row o, at
+	// rows[o*len(gs):], is document lo+o), and which documents the
+	// essential groups have (bit o).
+	rows    []float32
+	seen    [1 << windowShift / 64]uint64
+	cand    [1 << windowShift / 64]uint64 // those still in the running
+	partial [1 << windowShift]float64     // their scores so far
+
+	h     scoreHeap
+	k     int
+	theta float64 // the k-th best score, once there are k
+}
+
+// newMaxScore checks that the groups can be pruned exactly and that
+// pruning can help, and sets up their cursors.
+func (x *bm25) newMaxScore(gs []planned, k int, alive func(int32) bool) (*maxScore, bool) {
+	if len(gs) == 0 || len(gs) > maxPruneGroups {
+		return nil, false
+	}
+	norm, per := x.scoreParams()
+	m := &maxScore{x: x, alive: alive, norm: norm, per: per, k: k, members: make([][]int, len(gs)),
+		bound: make([]float64, len(gs)), order: make([]int, len(gs)), pre: make([]float64, len(gs)+1),
+		rows: make([]float32, len(gs)<<windowShift), h: make(scoreHeap, 0, k)}
+	common := true // every group in most documents
+	for g, pl := range gs {
+		df := 0
+		for i, ps := range pl.postings {
+			idf := pl.idf[i]
+			if !(idf >= minPruneIDF && idf <= maxPruneIDF) {
+				return nil, false
+			}
+			s := x.statsFor(ps, per)
+			if !s.usable {
+				return nil, false
+			}
+			m.members[g] = append(m.members[g], len(m.cs))
+			m.cs = append(m.cs, postCursor{ps: ps, idf: idf, part: s.part, group: g})
+			df += len(ps)
+		}
+		if df <= len(x.lens)/allCommonShare {
+			common = false
+		}
+	}
+	return m, !common
+}
+
+// searchPruned is searchAll by MaxScore (Turtle and Flood 1995) over
+// windows of documents, much as Lucene's MaxScore bulk scorer does: in
+// each window, with the groups sorted by their bound there, the lowest
+// ones whose bounds sum below the k-th best score so far (theta) are
+// "non-essential", since a document in none of the others cannot enter
+// the top k. The essential groups' postings in the window are scored a
+// term at a time into a small buffer; each document they name is then,
+// in document order, completed from the non-essential groups, highest
+// bound first, by galloping search, and abandoned as soon as its partial
+// score plus the bounds left cannot beat theta. A window whose bounds
+// all add up below theta is skipped whole. As theta rises, more and more
+// postings are skipped rather than read.
+//
+// Every completed document is scored exactly as searchAll scores it (the
+// same float32 scores, maxed within a group and added in the planned
+// groups' order) and kept by the same heap, so the result is identical.
+// Documents come in increasing order, so one that only ties theta would
+// lose to the earlier document holding it anyway. It reports false when
+// pruning would not be exact or would not help (see newMaxScore).
+func (x *bm25) searchPruned(gs []planned, k int, alive func(int32) bool) ([]scored, bool) {
+	m, ok := x.newMaxScore(gs, k, alive)
+	if !ok {
+		return nil, false
+	}
+	for lo := 0; lo < len(x.lens); lo += 1 << windowShift {
+		m.window(int32(lo), int32(min(lo+1<<windowShift, len(x.lens))))
+	}
+	return sortScored(m.h), true
+}
+
+// window scores the candidates among documents lo to hi-1, all in one
+// window, in three passes: the essential groups' postings, a term at a
+// time; then each non-essential group, highest bound first, for the
+// candidates that can still beat theta with it and the groups below it;
+// then the survivors, completely scored, in document order. The first
+// two passes prune with theta as it was when the window began, which is
+// never more than it is later.
+func (m *maxScore) window(lo, hi int32) {
+	if !m.plan(lo >> windowShift) {
+		return
+	}
+	n := len(m.members)
+	for _, g := range m.order[m.ess:] {
+		for _, i := range m.members[g] {
+			m.load(&m.cs[i], lo, hi, g, n)
+		}
+	}
+	m.cand = m.seen
+	live := 0
+	for o := range m.each() {
+		if d := lo + int32(o); m.x.lens[d] < 0 || m.alive != nil && !m.alive(d) {
+			m.cand[o>>6] &^= 1 << (o & 63)
+			continue
+		}
+		p := 0.0
+		for _, s := range m.rows[o*n : (o+1)*n] { // the non-essential groups' are still 0
+			p += float64(s)
+		}
+		m.partial[o] = p
+		live++
+	}
+	for r := m.ess - 1; r >= 0 && live > 0; r-- {
+		if live = m.filter(m.pre[r+1]); live == 0 {
+			break
+		}
+		g := m.order[r]
+		if m.bound[g] == 0 {
+			continue // none of the window's documents is in the group
+		}
+		for _, i := range m.members[g] {
+			m.probe(&m.cs[i], lo, hi, g, n, live)
+		}
+		for o := range m.each() {
+			m.partial[o] += float64(m.rows[o*n+g])
+		}
+	}
+	for o := range m.each() {
+		if m.prunable(m.partial[o]) {
+			continue
+		}
+		var total float32
+		for _, s := range m.rows[o*n : (o+1)*n] { // in the planned groups' order, as searchAll adds
+			total += s
+		}
+		m.h.offer(scored{lo + int32(o), float64(total)}, m.k)
+		if len(m.h) == m.k {
+			m.theta = m.h[0].score
+		}
+	}
+	for wi, bits := range m.seen {
+		for ; bits != 0; bits &= bits - 1 {
+			o := wi<<6 + mbits.TrailingZeros64(bits)
+			clear(m.rows[o*n : (o+1)*n])
+		}
+	}
+	m.seen = [len(m.seen)]uint64{}
+}
+
+// each yields the window's candidates (offsets from its first document),
+// in order.
+func (m *maxScore) each() func(yield func(int) bool) {
+	return func(yield func(int) bool) {
+		for wi := range m.cand {
+			for bits := m.cand[wi]; bits != 0; bits &= bits - 1 {
+				if !yield(wi<<6 + mbits.TrailingZeros64(bits)) {
+					return
+				}
+			}
+		}
+	}
+}
+
+// filter drops the candidates that cannot beat theta even with extra
+// more, and returns how many are left.
+func (m *maxScore) filter(extra float64) int {
+	live := 0
+	for o := range m.each() {
+		if m.prunable(m.partial[o] + extra) {
+			m.cand[o>>6] &^= 1 << (o & 63)
+		} else {
+			live++
+		}
+	}
+	return live
+}
+
+// probe scores cursor c's postings of the live candidates among
+// documents lo to hi-1 into group g's column: by galloping search from
+// candidate to candidate when they are few beside the postings, else by
+// reading the postings in the window.
+func (m *maxScore) probe(c *postCursor, lo, hi int32, g, n, live int) {
+	lens := m.x.lens
+	if inWindow := len(c.ps) * int(hi-lo) / len(lens); live*8 < inWindow {
+		for o := range m.each() {
+			d := lo + int32(o)
+			if p, ok := c.at(d); ok {
+				if s, r := bm25Score(c.idf, p.tf, m.norm, m.per, lens[d]), &m.rows[o*n+g]; s > *r {
+					*r = s
+				}
+			}
+		}
+		return
+	}
+	ps := c.ps
+	j := gallop(ps, c.pos, lo)
+	for ; j < len(ps) && ps[j].doc < hi; j++ {
+		p := ps[j]
+		o := int(p.doc - lo)
+		if m.cand[o>>6]&(1<<(o&63)) == 0 {
+			continue
+		}
+		if s, r := bm25Score(c.idf, p.tf, m.norm, m.per, lens[p.doc]), &m.rows[o*n+g]; s > *r {
+			*r = s
+		}
+	}
+	c.pos = j
+}
+
+// plan computes window w's bounds, orders the groups by them and splits
+// off the non-essential ones; false when the window can be skipped.
+func (m *maxScore) plan(w int32) bool {
+	sum := 0.0
+	for g, cs := range m.members {
+		b := 0.0
+		for _, i := range cs {
+			c := &m.cs[i]
+			b = max(b, c.idf*(bm25K1+1)*float64(c.part[w]))
+		}
+		m.bound[g] = b
+		m.order[g] = g
+		sum += b
+	}
+	if m.prunable(sum) {
+		return false
+	}
+	slices.SortFunc(m.order, func(a, b int) int { return cmp.Compare(m.bound[a], m.bound[b]) })
+	for r, g := range m.order {
+		m.pre[r+1] = m.pre[r] + m.bound[g]
+	}
+	m.ess = 0
+	for m.ess < len(m.order) && m.prunable(m.pre[m.ess+1]) {
+		m.ess++
+	}
+	return true
+}
+
+// load scores cursor c's postings among documents lo to hi-1 into group
+// g's column of the rows (n groups a row), and marks their documents.
+func (m *maxScore) load(c *postCursor, lo, hi int32, g, n int) {
+	ps, lens := c.ps, m.x.lens
+	j := gallop(ps, c.pos, lo)
+	for ; j < len(ps) && ps[j].doc < hi; j++ {
+		p := ps[j]
+		o := int(p.doc - lo)
+		s := bm25Score(c.idf, p.tf, m.norm, m.per, lens[p.doc])
+		if r := &m.rows[o*n+g]; s > *r {
+			*r = s
+		}
+		m.seen[o>>6] |= 1 << (o & 63)
+	}
+	c.pos = j
+}
+
+// prunable reports whether a document whose score is at most ub cannot
+// enter the top k.
+func (m *maxScore) prunable(ub float64) bool {
+	return len(m.h) == m.k && ub*(1+pruneSlack) < m.theta
 }
 
 // gallop returns the first position at or after from whose document is at
@@ -439,42 +752,15 @@ func gallop(ps []posting, from int, d int32) int {
 		step <<= 1
 	}
 	hi := min(lo+step, len(ps)) // ps[lo].doc < d; ps[hi].doc >= d or hi = len
-	i, _ := slices.BinarySearchFunc(ps[lo+1:hi], d, func(p posting, d int32) int { return cmp.Compare(p.doc, d) })
-	return lo + 1 + i
-}
-
-// kthBest is the k-th largest score in acc among the live documents of
-// touched, 0 when there are fewer than k.
-func kthBest(acc []float64, touched []int32, k int, alive func(int32) bool) float64 {
-	h := make(minHeap, 0, k)
-	for _, d := range touched {
-		if alive != nil && !alive(d) {
-			continue
-		}
-		if s := acc[d]; len(h) < k {
-			heap.Push(&h, s)
-		} else if s > h[0] {
-			h[0] = s
-			heap.Fix(&h, 0)
+	for lo+1 < hi {
+		mid := int(uint(lo+hi) >> 1)
+		if ps[mid].doc < d {
+			lo = mid
+		} else {
+			hi = mid
 		}
 	}
-	if len(h) < k {
-		return 0
-	}
-	return h[0]
-}
-
-type minHeap []float64
-
-func (h minHeap) Len() int           { return len(h) }
-func (h minHeap) Less(i, j int) bool { return h[i] < h[j] }
-func (h minHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
-func (h *minHeap) Push(x any)        { *h = append(*h, x.(float64)) }
-func (h *minHeap) Pop() any {
-	old := *h
-	x := old[len(old)-1]
-	*h = old[:len(old)-1]
-	return x
+	return hi
 }
 
 // searchAll is searchGroups scoring every posting of every term.
@@ -521,8 +807,8 @@ func (x *bm25) searchAll(gs []planned, k int, alive func(int32) bool) []scored {
 	// Keep the k best in a min-heap.
 	h := make(scoreHeap, 0, k)
 	for _, d := range touched {
-		if alive != nil && !alive(d) {
-			continue
+		if x.lens[d] < 0 || alive != nil && !alive(d) {
+			continue // holes are never returned (see drop)
 		}
 		sc := scored{d, float64(scores[d])}
 		h.offer(sc, k)
@@ -533,16 +819,30 @@ func (x *bm25) searchAll(gs []planned, k int, alive func(int32) bool) []scored {
 // scorer returns BM25's score of one posting of a term with weighted idf
 // idf, under the collection's current statistics.
 func (x *bm25) scorer() func(idf float64, p posting) float32 {
+	norm, per := x.scoreParams()
+	return func(idf float64, p posting) float32 {
+		return bm25Score(idf, p.tf, norm, per, x.lens[p.doc])
+	}
+}
+
+// scoreParams returns bm25Score's norm and per under the collection's
+// current statistics.
+func (x *bm25) scoreParams() (norm, per float64) {
 	avg := float64(x.total) / float64(x.live)
 	if avg == 0 {
 		avg = 1
 	}
-	norm := bm25K1 * (1 - bm25B)
-	per := bm25K1 * bm25B / avg
-	return func(idf float64, p posting) float32 {
-		tf := float64(p.tf)
-		return float32(idf * tf * (bm25K1 + 1) / (tf + norm + per*float64(x.lens[p.doc])))
-	}
+	return bm25K1 * (1 - bm25B), bm25K1 * bm25B / avg
+}
+
+// bm25Score is BM25's score of a term with weighted idf idf and frequency
+// tf in a document of n terms. Every search scores with it, so that
+// pruned and exhaustive searches agree to the bit; the explicit float64
+// conversions keep the compiler from fusing a multiply-add on some
+// platforms and not others.
+func bm25Score(idf float64, tf uint16, norm, per float64, n int32) float32 {
+	t := float64(tf)
+	return float32(float64(idf*t*(bm25K1+1)) / (t + norm + float64(per*float64(n))))
 }
 
 // sortScored sorts a heap's documents best first.
