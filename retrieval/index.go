@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 
 	"github.com/newsdesk/newsdesk/corpus"
 )
@@ -1055,12 +1054,7 @@ func (ix *Index) savedDocs(saved *lexSnapshot) ([]chunkRef, error) {
 func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, flat []uint64) error {
 	order := ix.inOrder()
 	if vi, ok := ix.mappedVectors(order, flat); ok {
-		ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
-		if sigs != nil {
-			ix.sigsSorted = nil
-		}
-		ix.byID, ix.byIDOnce = nil, sync.Once{}
-		ix.acr = &lazyAcronyms{}
+		ix.install(vi, lex, docs, sigs)
 		return nil
 	}
 	ix.makeVectors()
@@ -1138,23 +1132,21 @@ func (ix *Index) finish(lex *bm25, sigs map[string]struct{}, docs []chunkRef, fl
 		return err
 	}
 	if f := ix.file; f != nil && vi.exact == nil {
-		vs, cs := f.lazy[secVectors], f.lazy[secCodes]
-		vi.checkCodes = func(lo, hi int) error {
-			c := vi.codes[lo*codeWords : hi*codeWords]
-			return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
-		}
-		vi.checkVec = func(i int) error {
-			v := vi.vec(i)
-			return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
-		}
+		f.checkVectors(vi)
 	}
+	ix.install(vi, lex, docs, sigs)
+	return nil
+}
+
+// install makes vi, lex, docs and sigs the index's search structures and
+// drops what derived from the old ones.
+func (ix *Index) install(vi *vectorIndex, lex *bm25, docs []chunkRef, sigs map[string]struct{}) {
 	ix.vec, ix.lex, ix.docs, ix.sigs = vi, lex, docs, sigs
 	if sigs != nil {
 		ix.sigsSorted = nil
 	}
 	ix.byID, ix.byIDOnce = nil, sync.Once{}
 	ix.acr = &lazyAcronyms{}
-	return nil
 }
 
 // chunk finds the chunk with id: by its article and number, as

@@ -362,6 +362,20 @@ func parseIndex(m *mapping, path string) (*v3File, error) {
 
 // blocks sets up the checks of f's lazily checked sections from its block
 // section (v4), or as passed (v3: checked already).
+// checkVectors has vi check the blocks of f's codes and vectors sections
+// under what it reads, before it reads them.
+func (f *v3File) checkVectors(vi *vectorIndex) {
+	vs, cs := f.lazy[secVectors], f.lazy[secCodes]
+	vi.checkCodes = func(lo, hi int) error {
+		c := vi.codes[lo*codeWords : hi*codeWords]
+		return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
+	}
+	vi.checkVec = func(i int) error {
+		v := vi.vec(i)
+		return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
+	}
+}
+
 func (f *v3File) blocks(offs [numSections + 1]int64) error {
 	var crcs []uint32
 	if f.version >= 4 {
@@ -1630,14 +1644,6 @@ func (ix *Index) mappedVectors(order []*entry, flat []uint64) (*vectorIndex, boo
 		return e.Chunks[j].ID
 	}
 	vi := &vectorIndex{n: nv, id: idOf, codes: flat, flat: f.vecs, dim: ix.dim, coder: coderFor(ix.dim)}
-	vs, cs := f.lazy[secVectors], f.lazy[secCodes]
-	vi.checkCodes = func(lo, hi int) error {
-		c := vi.codes[lo*codeWords : hi*codeWords]
-		return cs.checkAt(unsafe.Pointer(unsafe.SliceData(c)), 8*len(c))
-	}
-	vi.checkVec = func(i int) error {
-		v := vi.vec(i)
-		return vs.checkAt(unsafe.Pointer(unsafe.SliceData(v)), 4*len(v))
-	}
+	f.checkVectors(vi)
 	return vi, true
 }
