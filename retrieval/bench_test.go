@@ -302,7 +302,8 @@ func peakRSS() (int64, error) {
 // one-goroutine float32 scan of a contiguous copy of them. It reports
 // each one's median latency, the index's p95, their ratios, and the
 // index's recall of the exact top 10 for rerankCandidates and for a few
-// other candidate counts (the curve the default was chosen from).
+// other candidate counts and shortlist factors, with the latter's time a
+// query (the curves the defaults were chosen from).
 func BenchmarkVectorSearch(b *testing.B) {
 	for _, n := range benchSizes() {
 		if n < 10000 {
@@ -383,6 +384,20 @@ func BenchmarkVectorSearch(b *testing.B) {
 					b.Logf("%d chunks: re-ranking %d candidates: recall@10 %.3f", len(vecs), m, r)
 				}
 				rerankCandidates = def
+				defShort := shortlistFactor
+				for _, f := range []int{4, 8, 32, len(vecs)} {
+					shortlistFactor = f
+					r, _ := vectorRecall(b, ix, qs)
+					q := qv[0]
+					t0 := time.Now()
+					for range 20 {
+						if _, err := ix.vec.query(ctx, q, candidates); err != nil {
+							b.Fatal(err)
+						}
+					}
+					b.Logf("%d chunks: shortlist %d× candidates: recall@10 %.3f, %.1f ms a query", len(vecs), f, r, float64(time.Since(t0))/20e6)
+				}
+				shortlistFactor = defShort
 			}
 			runtime.KeepAlive(bare)
 		})

@@ -360,8 +360,6 @@ func parseIndex(m *mapping, path string) (*v3File, error) {
 	return f, nil
 }
 
-// blocks sets up the checks of f's lazily checked sections from its block
-// section (v4), or as passed (v3: checked already).
 // checkVectors has vi check the blocks of f's codes and vectors sections
 // under what it reads, before it reads them.
 func (f *v3File) checkVectors(vi *vectorIndex) {
@@ -376,6 +374,8 @@ func (f *v3File) checkVectors(vi *vectorIndex) {
 	}
 }
 
+// blocks sets up the checks of f's lazily checked sections from its block
+// section (v4), or as passed (v3: checked already).
 func (f *v3File) blocks(offs [numSections + 1]int64) error {
 	var crcs []uint32
 	if f.version >= 4 {

@@ -117,6 +117,21 @@ func TestV4LazyDamage(t *testing.T) {
 				t.Fatalf("search %q: %v", q, err)
 			}
 		}
+		// The two-pass pre-filter (code prefixes, then a shortlist's
+		// codes) checks them too.
+		defer func(f int) { shortlistFactor = f }(shortlistFactor)
+		shortlistFactor = 1
+		r = open()
+		q := make([]float32, r.dim)
+		q[0] = 1
+		if 5 > r.vec.n/8 {
+			t.Fatalf("%d vectors: too few for two passes", r.vec.n)
+		}
+		for range 2 {
+			if _, err := r.vec.candidates(ctx, q, 5); !isCorrupt(err, "codes") {
+				t.Fatalf("two passes: %v", err)
+			}
+		}
 	})
 	t.Run("postings", func(t *testing.T) {
 		off := (secs[secPostings-1][0] + secs[secPostings-1][1]) / 2

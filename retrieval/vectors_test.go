@@ -281,3 +281,59 @@ func TestCodesSavedOnUpgrade(t *testing.T) {
 		}
 	}
 }
+
+// The pre-filter's two passes choose what a sort does: the k vectors of
+// nearest code prefixes (ties to the earlier), then the m of those with
+// the nearest full codes (ties to the earlier), in storage order; one
+// pass chooses the m nearest full codes.
+func TestNearestMatchesSort(t *testing.T) {
+	withLimits(t, 100, 600)
+	defer func(f int) { shortlistFactor = f }(shortlistFactor)
+	vecs := clustered(3000, 128, 30, 7)
+	vecs = append(vecs, vecs[:500]...) // ties
+	vi := largeIndex(t, vecs)
+	dist := func(a, b []uint64) int {
+		d := 0
+		for i := range a {
+			d += bits.OnesCount64(a[i] ^ b[i])
+		}
+		return d
+	}
+	ref := func(qc []uint64, pool []int, words, m int) []int {
+		out := slices.Clone(pool)
+		slices.SortStableFunc(out, func(a, b int) int {
+			return cmp.Compare(dist(vi.codes[a*codeWords:a*codeWords+words], qc[:words]), dist(vi.codes[b*codeWords:b*codeWords+words], qc[:words]))
+		})
+		out = out[:min(m, len(out))]
+		slices.Sort(out)
+		return out
+	}
+	all := make([]int, len(vecs))
+	for i := range all {
+		all[i] = i
+	}
+	for qi, q := range clustered(12, 128, 30, 8) {
+		qc := make([]uint64, codeWords)
+		vi.coder.code(q, qc)
+		for _, c := range []struct{ m, factor int }{{5, 4}, {20, 16}, {60, 3}, {1, 1}, {40, 1000}} {
+			shortlistFactor = c.factor
+			var want []int
+			if k := c.m * c.factor; k <= vi.n/8 {
+				want = ref(qc, ref(qc, all, prefixWords, k), codeWords, c.m)
+			} else {
+				want = ref(qc, all, codeWords, c.m)
+			}
+			got, err := vi.nearest(qc, c.m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gi := make([]int, len(got))
+			for i, g := range got {
+				gi[i] = int(g)
+			}
+			if !slices.Equal(gi, want) {
+				t.Fatalf("query %d, m %d, shortlist %d×: nearest = %v, want %v", qi, c.m, c.factor, gi, want)
+			}
+		}
+	}
+}
