@@ -176,9 +176,15 @@ func spans(n int) []span {
 
 // parallel calls f over [0, n) in contiguous ranges, one per CPU.
 func parallel(n int, f func(lo, hi int)) {
+	eachSpan(spans(n), func(_, lo, hi int) { f(lo, hi) })
+}
+
+// eachSpan calls f(w, rs[w].lo, rs[w].hi) for every range, each in a
+// goroutine of its own, and waits for them.
+func eachSpan(rs []span, f func(w, lo, hi int)) {
 	var wg sync.WaitGroup
-	for _, r := range spans(n) {
-		wg.Go(func() { f(r.lo, r.hi) })
+	for w, r := range rs {
+		wg.Go(func() { f(w, r.lo, r.hi) })
 	}
 	wg.Wait()
 }
@@ -350,8 +356,9 @@ func (vi *vectorIndex) candidates(ctx context.Context, q []float32, m int) (*chr
 // nearest the code qc, in one pass or two (see candidates). Two passes
 // read a quarter of the bytes of every code and then whole codes of the
 // shortlist, scattered: they pay once the shortlist is at most an eighth
-// of the index (BenchmarkQuery: at 103k chunks and a 32k shortlist, one
-// pass 7.5 ms p50 and two 9.2; at 1M, one 27 ms and two 16).
+// of the index (hybrid BenchmarkQuery p50 at 103k chunks and a 32k
+// shortlist: one pass 7.5 ms, two 9.2; BenchmarkVectorSearch at 1M: one
+// pass 24–33 ms a query, two 16–21 ms p50).
 func (vi *vectorIndex) nearest(qc []uint64, m int) ([]int32, error) {
 	if k := m * shortlistFactor; k <= vi.n/8 {
 		short, err := vi.nearestPrefixes(qc, k)
@@ -469,38 +476,32 @@ func (vi *vectorIndex) nearestAll(qc []uint64, m int) ([]int32, error) {
 // It returns the first check's error.
 func (vi *vectorIndex) eachCode(rs []span, f func(w, lo, hi int)) error {
 	check := vi.checkCodes
-	if check != nil && vi.codesChecked.Load() {
+	if vi.codesChecked.Load() {
 		check = nil
+	}
+	if check == nil {
+		eachSpan(rs, f)
+		return nil
 	}
 	var mu sync.Mutex
 	var bad error
-	var wg sync.WaitGroup
-	for w, r := range rs {
-		wg.Go(func() {
-			if check == nil {
-				f(w, r.lo, r.hi)
+	eachSpan(rs, func(w, lo, hi int) {
+		for b := lo; b < hi; {
+			e := min(hi, (b/codesPerBlock+1)*codesPerBlock)
+			if err := check(b, e); err != nil {
+				mu.Lock()
+				bad = err
+				mu.Unlock()
 				return
 			}
-			for b := r.lo; b < r.hi; {
-				e := min(r.hi, (b/codesPerBlock+1)*codesPerBlock)
-				if err := check(b, e); err != nil {
-					mu.Lock()
-					bad = err
-					mu.Unlock()
-					return
-				}
-				f(w, b, e)
-				b = e
-			}
-		})
-	}
-	wg.Wait()
+			f(w, b, e)
+			b = e
+		}
+	})
 	if bad != nil {
 		return bad
 	}
-	if check != nil {
-		vi.codesChecked.Store(true)
-	}
+	vi.codesChecked.Store(true)
 	return nil
 }
 
@@ -539,18 +540,14 @@ func (vi *vectorIndex) nearestPrefixes(qc []uint64, k int) ([]int32, error) {
 	}
 	if !first {
 		pre := vi.prefix
-		var wg sync.WaitGroup
-		for w, r := range rs {
-			wg.Go(func() {
-				h := hists[w]
-				for i := r.lo; i < r.hi; i++ {
-					d := hammingPrefix((*[prefixWords]uint64)(pre[i*prefixWords:]), q)
-					dist[i] = uint16(d)
-					h[d]++
-				}
-			})
-		}
-		wg.Wait()
+		eachSpan(rs, func(w, lo, hi int) {
+			h := hists[w]
+			for i := lo; i < hi; i++ {
+				d := hammingPrefix((*[prefixWords]uint64)(pre[i*prefixWords:]), q)
+				dist[i] = uint16(d)
+				h[d]++
+			}
+		})
 	}
 	return pick(dist, rs, hists, k, nil), nil
 }
@@ -562,19 +559,15 @@ func nearestAmong(codes, qc []uint64, short []int32, m int) []int32 {
 	dist := make([]uint16, len(short))
 	rs := spans(len(short))
 	hists := make([][]int32, len(rs))
-	var wg sync.WaitGroup
-	for w, r := range rs {
-		wg.Go(func() {
-			h := make([]int32, codeBits+1)
-			for j := r.lo; j < r.hi; j++ {
-				d := hamming((*[codeWords]uint64)(codes[int(short[j])*codeWords:]), q)
-				dist[j] = uint16(d)
-				h[d]++
-			}
-			hists[w] = h
-		})
-	}
-	wg.Wait()
+	eachSpan(rs, func(w, lo, hi int) {
+		h := make([]int32, codeBits+1)
+		for j := lo; j < hi; j++ {
+			d := hamming((*[codeWords]uint64)(codes[int(short[j])*codeWords:]), q)
+			dist[j] = uint16(d)
+			h[d]++
+		}
+		hists[w] = h
+	})
 	return pick(dist, rs, hists, m, short)
 }
 
